@@ -1,0 +1,1 @@
+"""Ingestion: read files, clean newspaper pages, split articles, chunk, and index them."""

@@ -1,0 +1,178 @@
+"""Group a cleaned page's blocks into articles with headline, paper, date and reporter.
+
+Rules (also in the README):
+- A headline block starts an article; its main title is the longest line that is not a kicker
+  with two phrases, a "——" subtitle or a column tag such as “2022年人大工作回眸”①.
+- A headline followed by a reference (>>> 详见第五版) and no body is a teaser and is dropped.
+- A dateline (衡阳日报讯 / 本报讯 / 新华社北京12月14日电) gives the paper and the reporter.
+- Text with no headline — at the top of a page, or (50 characters or more) after an article's
+  closing line (市领导……参加。) — becomes its own article titled by its first sentence, marked
+  `has_headline=False`, so its facts stay searchable and are never credited to the wrong headline.
+- An editor's note (编者按) belongs to the article after it.
+- Repeated paragraphs within an article are kept once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from pathlib import Path
+
+from ingest.clean import DATELINE, Block, page_blocks
+from rag.types import Article
+
+_CLOSING = re.compile(
+    r"^(?:[市省县区]?领导|[市省县区](?:人大|政协|政府)?[^，,。]{0,12}(?:副主席|副主任|副市长|秘书长))"
+    r"[^。]{0,160}(?:参加|出席|陪同)[^。]{0,6}。$"
+)
+_ROLE_WORDS = re.compile(r"全媒体记者|融媒体记者|见习记者|特约记者|实习生|通讯员|记者|摄影|报道|文/图|图/文|文图|摄")
+_FILE_DATE = re.compile(r"(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})")
+_FIRST_SENTENCE = re.compile(r"^[^。！？!?]{1,200}")
+TITLE_FROM_TEXT_CHARS = 30
+MIN_FRAGMENT_CHARS = 50
+
+
+def date_from_name(path: Path) -> str:
+    """The page's publication date from its file name (…-2022-12-15.txt), or ""."""
+    match = _FILE_DATE.search(path.stem)
+    if not match:
+        return ""
+    year, month, day = match.groups()
+    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+        return ""
+    return f"{year}-{month}-{day}"
+
+
+def reporters_from_credit(credit: str) -> str:
+    """'全媒体记者 陈润 通讯员 李四' -> '陈润、李四'."""
+    names = [name for name in re.split(r"[\s、,，/]+", _ROLE_WORDS.sub(" ", credit)) if name]
+    return "、".join(names)
+
+
+def title_from_text(text: str) -> str:
+    """A title for a headline-less article: its first sentence, without the dateline, shortened."""
+    body = DATELINE.sub("", text, count=1).strip()
+    match = _FIRST_SENTENCE.match(body)
+    sentence = match.group(0) if match else body
+    return sentence if len(sentence) <= TITLE_FROM_TEXT_CHARS else sentence[:TITLE_FROM_TEXT_CHARS] + "…"
+
+
+def main_title(lines: list[str]) -> tuple[str, list[str]]:
+    """Pick the main title of a headline block; the other lines are kicker/subtitles."""
+
+    def is_secondary(line: str) -> bool:
+        return (
+            line.startswith(("—", "-", "──"))
+            or " " in line.strip()
+            or bool(re.search(r"[①-⑳]$", line))
+            or (line.startswith("“") and line.rstrip("①②③④⑤⑥⑦⑧⑨⑩").endswith("”"))
+        )
+
+    candidates = [line for line in lines if not is_secondary(line)] or lines
+    title = max(candidates, key=len)
+    return title, [line for line in lines if line != title]
+
+
+def page_paper(blocks: list[Block]) -> str:
+    """The page's own paper: the most common 'X讯' dateline (衡阳日报讯), else ""."""
+    papers = Counter()
+    for block in blocks:
+        match = DATELINE.match(block.text) if block.dateline else None
+        if match and match.group("paper") != "本报" and block.text[match.end("paper")] == "讯":
+            papers[match.group("paper")] += 1
+    return papers.most_common(1)[0][0] if papers else ""
+
+
+def source_key(source: str) -> str:
+    """A short stable key of a source path, used in chunk ids."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:12]
+
+
+class _Draft:
+    def __init__(self, title: str, subtitles: list[str], has_headline: bool) -> None:
+        self.title = title
+        self.subtitles = subtitles
+        self.has_headline = has_headline
+        self.paragraphs: list[str] = []
+        self.paper = ""
+        self.reporter = ""
+
+    def add(self, block: Block) -> None:
+        text = block.text
+        if text in self.paragraphs and len(text) >= 8:
+            return
+        if block.dateline and not self.paper:
+            match = DATELINE.match(text)
+            if match:
+                self.paper = match.group("paper")
+                self.reporter = reporters_from_credit(match.group("credit") or "")
+        self.paragraphs.append(text)
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.paragraphs) and bool(_CLOSING.match(self.paragraphs[-1]))
+
+
+def split_articles(text: str, source: str, name: str, date: str = "") -> list[Article]:
+    """Split one cleaned page into articles; `name` (the file name) prefixes article ids."""
+    blocks = page_blocks(text)
+    paper = page_paper(blocks)
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    heading: Block | None = None
+    label = ""
+    held_note: list[Block] = []
+
+    def start(title: str, subtitles: list[str], has_headline: bool) -> _Draft:
+        draft = _Draft(title, subtitles, has_headline)
+        drafts.append(draft)
+        return draft
+
+    for block in blocks:
+        if block.kind == "headline":
+            heading, current = block, None
+        elif block.kind == "reference":
+            heading = None  # a teaser (headline + 详见第N版) or a jump line: no article of its own
+        elif block.kind == "label":
+            label = block.text
+        elif label == "编者按":
+            held_note.append(Block("paragraph", [f"{label}：{block.text}"]))
+            label = ""
+        else:
+            if label:
+                block = Block("paragraph", [f"{label}：{block.text}"], dateline=block.dateline)
+                label = ""
+            if heading is not None:
+                title, subtitles = main_title(heading.lines)
+                current, heading = start(title, subtitles, True), None
+                for note in held_note:
+                    current.add(note)
+                held_note = []
+            elif current is not None and block.text in current.paragraphs:
+                continue  # a repeated line of the page
+            elif (
+                current is None
+                or (block.dateline and current.paragraphs)
+                or (current.closed and len(block.text) >= MIN_FRAGMENT_CHARS)
+            ):
+                current = start(title_from_text(block.text), [], False)
+            current.add(block)
+
+    articles = []
+    for number, draft in enumerate((d for d in drafts if d.paragraphs), start=1):
+        draft_paper = draft.paper if draft.paper and draft.paper != "本报" else paper
+        articles.append(
+            Article(
+                article_id=f"{name}#{number}",
+                title=draft.title,
+                text="\n".join(draft.paragraphs),
+                source=source,
+                date=date,
+                paper=draft_paper,
+                reporter=draft.reporter,
+                subtitles=draft.subtitles,
+                has_headline=draft.has_headline,
+            )
+        )
+    return articles

@@ -1,0 +1,80 @@
+"""Stream articles out of a JSONL file (one `{"id", "title"?, "date"?, "text", "source"?}` a line).
+
+Each line is decoded on its own (UTF-8, else GB18030), so one bad line or a file of mixed
+encodings loses only the lines that are bad; each is reported with its line number.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingest.articles import title_from_text
+from ingest.clean import page_lines
+from ingest.read import Skipped, decode_bytes
+from rag.types import Article
+
+MAX_ARTICLE_CHARS = 200_000
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def normalise_date(value: object) -> str:
+    """'2023-7-5', '2023/07/05', '2023年7月5日' -> '2023-07-05'; anything else -> ''."""
+    match = _DATE.match(str(value or "").strip())
+    if not match:
+        return ""
+    year, month, day = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def _record_article(record: object, line_no: int, path: Path) -> Article:
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError('missing or empty "text"')
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise ValueError(f'"text" longer than {MAX_ARTICLE_CHARS:,} characters ({len(text):,})')
+    raw_id = record.get("id")
+    article_id = (
+        str(raw_id).strip() if isinstance(raw_id, str | int) and str(raw_id).strip() else f"{path.name}#{line_no}"
+    )
+    body = "\n".join(page_lines(text))
+    title = str(record.get("title") or "").strip()
+    return Article(
+        article_id=article_id,
+        title=title or title_from_text(body),
+        text=body,
+        source=str(path),
+        date=normalise_date(record.get("date")),
+        paper=str(record.get("source") or "").strip(),
+        has_headline=bool(title),
+    )
+
+
+def iter_jsonl_articles(path: Path, skip_ids: set[str] | None = None) -> Iterator[Article | Skipped]:
+    """Articles of a JSONL file in order; a bad line yields `Skipped` with its line number."""
+    seen: set[str] = set()
+    with path.open("rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                article = _record_article(json.loads(decode_bytes(raw)), line_no, path)
+            except (ValueError, RecursionError) as err:
+                reason = err.msg if isinstance(err, json.JSONDecodeError) else str(err)
+                yield Skipped(path, f"line {line_no}: {reason}")
+                continue
+            if article.article_id in seen:
+                yield Skipped(path, f"line {line_no}: duplicate id {article.article_id!r}")
+                continue
+            seen.add(article.article_id)
+            if skip_ids is None or article.article_id not in skip_ids:
+                yield article

@@ -1,0 +1,133 @@
+"""Ingest files into the index: read → clean → articles → chunks → embed → Chroma + BM25.
+
+Idempotent and resumable: a file whose content hash is already indexed is skipped; a changed
+file replaces its old chunks; a file whose ingest was interrupted resumes after its last
+committed batch of articles (vectors are upserted by id, so a repeated batch adds nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ingest.articles import date_from_name, split_articles
+from ingest.chunk import chunk_article
+from ingest.jsonl import count_lines, iter_jsonl_articles
+from ingest.read import RawDocument, Skipped, iter_files, read_file
+from rag.index import NewsIndex
+from rag.types import Article, Chunk
+
+BATCH_CHUNKS = 256
+ProgressHook = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, for the summary line and the faces."""
+
+    read: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    articles: int = 0
+    chunks: int = 0
+    replaced: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"read {len(self.read)} file(s), unchanged {len(self.unchanged)}, skipped {len(self.skipped)}; "
+            f"added {self.articles} article(s), {self.chunks} chunk(s)"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "read": self.read,
+            "unchanged": self.unchanged,
+            "replaced": self.replaced,
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "articles": self.articles,
+            "chunks": self.chunks,
+        }
+
+
+def _articles_of(doc: RawDocument, done: set[str]) -> Iterator[Article | Skipped]:
+    if doc.kind == "jsonl":
+        yield from iter_jsonl_articles(doc.path, skip_ids=done)
+        return
+    for article in split_articles(doc.text, str(doc.path), doc.path.name, date_from_name(doc.path)):
+        if article.article_id not in done:
+            yield article
+
+
+def ingest_document(
+    index: NewsIndex, doc: RawDocument, report: IngestReport, show_progress: bool, on_progress: ProgressHook | None
+) -> None:
+    """Ingest one readable document (skipping, replacing or resuming as its hash says)."""
+    source, settings = str(doc.path), index.settings
+    record = index.catalog.document(source)
+    if record and record.sha256 == doc.sha256 and record.status == "done":
+        report.unchanged.append(source)
+        return
+    if record and record.sha256 != doc.sha256:
+        index.remove(source)
+        report.replaced.append(source)
+    index.catalog.begin_document(source, doc.path.name, doc.sha256, doc.kind)
+    done = index.catalog.done_article_ids(source)
+    total = count_lines(doc.path) if doc.kind == "jsonl" else None
+    bar = tqdm(total=total, desc=doc.path.name, unit="article", disable=not show_progress, leave=False)
+    bar.update(len(done))
+    pending_articles: list[Article] = []
+    pending_chunks: list[Chunk] = []
+    skipped_records = 0
+
+    def flush() -> None:
+        index.add(pending_articles, pending_chunks)
+        report.articles += len(pending_articles)
+        report.chunks += len(pending_chunks)
+        bar.update(len(pending_articles))
+        if on_progress:
+            on_progress(doc.path.name, bar.n, total or bar.n)
+        pending_articles.clear()
+        pending_chunks.clear()
+
+    for item in _articles_of(doc, done):
+        if isinstance(item, Skipped):
+            report.skipped.append((str(item.path), item.reason))
+            skipped_records += 1
+            bar.update(1)
+            continue
+        pending_articles.append(item)
+        pending_chunks.extend(chunk_article(item, settings.chunk_size, settings.chunk_max, settings.chunk_overlap))
+        if len(pending_chunks) >= BATCH_CHUNKS:
+            flush()
+    flush()
+    bar.close()
+    index.catalog.finish_document(source, skipped_records)
+    report.read.append(source)
+
+
+def ingest_paths(
+    index: NewsIndex,
+    paths: Iterable[Path],
+    show_progress: bool = True,
+    on_progress: ProgressHook | None = None,
+    on_skip: Callable[[str, str], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; bad files are skipped with a reason while the rest ingest."""
+    report = IngestReport()
+    for entry in iter_files(paths):
+        doc = read_file(entry) if isinstance(entry, Path) else entry
+        if isinstance(doc, Skipped):
+            report.skipped.append((str(doc.path), doc.reason))
+            if on_skip:
+                on_skip(str(doc.path), doc.reason)
+            continue
+        skipped_before = len(report.skipped)
+        ingest_document(index, doc, report, show_progress, on_progress)
+        if on_skip:
+            for path, reason in report.skipped[skipped_before:]:
+                on_skip(path, reason)
+    index.lexical.refresh()
+    return report

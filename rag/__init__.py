@@ -1,0 +1,1 @@
+"""newsqa: question answering with verified citations over Chinese newspaper articles."""

@@ -1,0 +1,254 @@
+"""The catalog: a SQLite record of documents, articles and chunks (with their lexical tokens).
+
+It is the source of truth for what is indexed. Chroma holds the vectors of the same chunk ids;
+the BM25 index is derived from the tokens stored here and rebuilt when `generation` moves.
+Every write is one transaction, so an interrupted ingest leaves whole articles or none.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.types import Article, Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL,
+    status TEXT NOT NULL, articles INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles (
+    source TEXT NOT NULL, article_id TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL,
+    paper TEXT NOT NULL, reporter TEXT NOT NULL, subtitles TEXT NOT NULL,
+    has_headline INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (source, article_id)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id TEXT UNIQUE NOT NULL, source TEXT NOT NULL,
+    article_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    text TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL, paper TEXT NOT NULL,
+    reporter TEXT NOT NULL, tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks (source, article_id, idx);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_CHUNK_COLUMNS = "chunk_id, article_id, idx, text, start, end, title, source, date, paper, reporter"
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A row of the documents table."""
+
+    source: str
+    name: str
+    sha256: str
+    kind: str
+    status: str
+    articles: int
+    chunks: int
+    skipped: int
+    updated: float
+
+
+def _chunk(row: sqlite3.Row | tuple) -> Chunk:
+    chunk_id, article_id, idx, text, start, end, title, source, date, paper, reporter = row
+    return Chunk(
+        chunk_id=chunk_id,
+        article_id=article_id,
+        index=idx,
+        text=text,
+        start=start,
+        end=end,
+        title=title,
+        source=source,
+        date=date,
+        paper=paper,
+        reporter=reporter,
+    )
+
+
+class Catalog:
+    """Documents, articles and chunks in one SQLite file (WAL mode, safe for many readers)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # documents -----------------------------------------------------------------------------
+    def document(self, source: str) -> DocumentRecord | None:
+        row = self.db.execute("SELECT * FROM documents WHERE source = ?", (source,)).fetchone()
+        return DocumentRecord(*row) if row else None
+
+    def documents(self) -> list[DocumentRecord]:
+        rows = self.db.execute("SELECT * FROM documents ORDER BY name, source").fetchall()
+        return [DocumentRecord(*row) for row in rows]
+
+    def begin_document(self, source: str, name: str, sha256: str, kind: str) -> None:
+        """Record that `source` (with this content hash) is being ingested."""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO documents (source, name, sha256, kind, status, updated) "
+                "VALUES (?, ?, ?, ?, 'ingesting', ?) ON CONFLICT(source) DO UPDATE SET "
+                "sha256 = excluded.sha256, status = 'ingesting', updated = excluded.updated",
+                (source, name, sha256, kind, time.time()),
+            )
+
+    def finish_document(self, source: str, skipped: int) -> None:
+        with self.db:
+            self.db.execute(
+                "UPDATE documents SET status = 'done', skipped = ?, updated = ?, "
+                "articles = (SELECT COUNT(*) FROM articles WHERE source = ?), "
+                "chunks = (SELECT COUNT(*) FROM chunks WHERE source = ?) WHERE source = ?",
+                (skipped, time.time(), source, source, source),
+            )
+
+    def delete_document(self, source: str) -> int:
+        """Forget a document, its articles and chunks; returns the number of chunks removed."""
+        with self.db:
+            removed = self.db.execute("DELETE FROM chunks WHERE source = ?", (source,)).rowcount
+            self.db.execute("DELETE FROM articles WHERE source = ?", (source,))
+            self.db.execute("DELETE FROM documents WHERE source = ?", (source,))
+            self._bump()
+        return removed
+
+    # articles and chunks ---------------------------------------------------------------------
+    def done_article_ids(self, source: str) -> set[str]:
+        rows = self.db.execute("SELECT article_id FROM articles WHERE source = ?", (source,))
+        return {row[0] for row in rows}
+
+    def add_articles(self, articles: Iterable[Article], chunks: Iterable[Chunk], tokens: Iterable[str]) -> None:
+        """Store articles and their chunks (with lexical tokens) in one transaction."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        a.source,
+                        a.article_id,
+                        a.title,
+                        a.date,
+                        a.paper,
+                        a.reporter,
+                        json.dumps(a.subtitles, ensure_ascii=False),
+                        int(a.has_headline),
+                        a.text,
+                    )
+                    for a in articles
+                ],
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO chunks (chunk_id, source, article_id, idx, start, end, text, "
+                "title, date, paper, reporter, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.chunk_id,
+                        c.source,
+                        c.article_id,
+                        c.index,
+                        c.start,
+                        c.end,
+                        c.text,
+                        c.title,
+                        c.date,
+                        c.paper,
+                        c.reporter,
+                        t,
+                    )
+                    for c, t in zip(chunks, tokens, strict=True)
+                ],
+            )
+            self._bump()
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
+        """Chunks by id (missing ids are left out)."""
+        found: dict[str, Chunk] = {}
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({marks})", batch)
+            for row in rows:
+                found[row[0]] = _chunk(row)
+        return found
+
+    def neighbours(self, chunk: Chunk, distance: int) -> list[Chunk]:
+        """The chunks of the same article within `distance` positions, in order, without `chunk`."""
+        rows = self.db.execute(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE source = ? AND article_id = ? "
+            "AND idx BETWEEN ? AND ? AND idx != ? ORDER BY idx",
+            (chunk.source, chunk.article_id, chunk.index - distance, chunk.index + distance, chunk.index),
+        )
+        return [_chunk(row) for row in rows]
+
+    def article_text(self, source: str, article_id: str) -> str:
+        row = self.db.execute(
+            "SELECT text FROM articles WHERE source = ? AND article_id = ?", (source, article_id)
+        ).fetchone()
+        return row[0] if row else ""
+
+    def articles(self, source: str) -> list[Article]:
+        rows = self.db.execute(
+            "SELECT source, article_id, title, date, paper, reporter, subtitles, has_headline, text "
+            "FROM articles WHERE source = ? ORDER BY rowid",
+            (source,),
+        )
+        return [
+            Article(
+                source=r[0],
+                article_id=r[1],
+                title=r[2],
+                date=r[3],
+                paper=r[4],
+                reporter=r[5],
+                subtitles=json.loads(r[6]),
+                has_headline=bool(r[7]),
+                text=r[8],
+            )
+            for r in rows
+        ]
+
+    def chunk_ids_of(self, source: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE source = ?", (source,))]
+
+    def iter_tokens(self) -> Iterator[tuple[str, str, str, str]]:
+        """(chunk_id, tokens, date, source) of every chunk, in a stable order."""
+        yield from self.db.execute("SELECT chunk_id, tokens, date, source FROM chunks ORDER BY pos")
+
+    def counts(self) -> dict[str, int]:
+        one = self.db.execute
+        return {
+            "documents": one("SELECT COUNT(*) FROM documents").fetchone()[0],
+            "documents_incomplete": one("SELECT COUNT(*) FROM documents WHERE status != 'done'").fetchone()[0],
+            "articles": one("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "chunks": one("SELECT COUNT(*) FROM chunks").fetchone()[0],
+        }
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # change tracking -------------------------------------------------------------------------
+    def generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET "
+            "value = CAST(value AS INTEGER) + 1"
+        )

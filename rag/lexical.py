@@ -1,0 +1,140 @@
+"""The Chinese lexical index: BM25 (bm25s, sparse matrices) over jieba search-mode tokens.
+
+Tokens live in the catalog; this index is derived from them, saved under `<data>/bm25/` with the
+catalog generation it was built from, and rebuilt when the catalog has moved on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+
+from rag.catalog import Catalog
+
+jieba.setLogLevel(logging.WARNING)
+
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+STOPWORDS = frozenset(
+    "的 了 和 与 及 是 在 有 为 对 等 将 就 也 都 而 并 把 被 从 向 到 以 于 之 其 这 那 个 中 上 下 "
+    "哪些 哪个 哪 什么 多少 几 谁 何时 哪天 哪里 怎么 怎样 如何 为什么 吗 呢 吧 啊 请问 是否".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode words, lower-cased, without punctuation and question/function words."""
+    words = (w.strip().lower() for w in jieba.lcut_for_search(text))
+    return [w for w in words if w and _WORD.search(w) and w not in STOPWORDS]
+
+
+def date_number(date: str) -> int:
+    """'2022-12-15' -> 20221215; 0 when unknown."""
+    digits = date.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+@dataclass
+class Filters:
+    """Optional restrictions of a search: inclusive date range (YYYY-MM-DD) and source paths."""
+
+    date_from: str = ""
+    date_to: str = ""
+    sources: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.date_from or self.date_to or self.sources)
+
+
+class LexicalIndex:
+    """BM25 over every chunk in the catalog, with per-chunk dates and sources for filtering."""
+
+    def __init__(self, catalog: Catalog, directory: Path) -> None:
+        self.catalog = catalog
+        self.directory = directory
+        self.generation = -1
+        self.ids: list[str] = []
+        self.dates = np.zeros(0, dtype=np.int32)
+        self.sources: list[str] = []
+        self.bm25: bm25s.BM25 | None = None
+
+    def __len__(self) -> int:
+        self.refresh()
+        return len(self.ids)
+
+    def refresh(self) -> None:
+        """Load the saved index, or rebuild it when the catalog changed since it was saved."""
+        current = self.catalog.generation()
+        if current == self.generation:
+            return
+        if not self._load(current):
+            self._build(current)
+
+    def _load(self, generation: int) -> bool:
+        stamp = self.directory / "stamp.json"
+        if not stamp.exists():
+            return False
+        meta = json.loads(stamp.read_text(encoding="utf-8"))
+        if meta.get("generation") != generation:
+            return False
+        columns = json.loads((self.directory / "columns.json").read_text(encoding="utf-8"))
+        self.ids, self.sources = columns["ids"], columns["sources"]
+        self.dates = np.array(columns["dates"], dtype=np.int32)
+        self.bm25 = bm25s.BM25.load(self.directory / "bm25", mmap=False, load_vocab=True) if self.ids else None
+        self.generation = generation
+        return True
+
+    def _build(self, generation: int) -> None:
+        ids, corpus, dates, sources = [], [], [], []
+        for chunk_id, tokens, date, source in self.catalog.iter_tokens():
+            ids.append(chunk_id)
+            corpus.append(tokens.split(" ") if tokens else [])
+            dates.append(date_number(date))
+            sources.append(source)
+        bm25 = None
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index(corpus, show_progress=False)
+        tmp = self.directory.with_name(self.directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if bm25 is not None:
+            bm25.save(tmp / "bm25", show_progress=False)
+        columns = {"ids": ids, "dates": dates, "sources": sources}
+        (tmp / "columns.json").write_text(json.dumps(columns, ensure_ascii=False), encoding="utf-8")
+        (tmp / "stamp.json").write_text(json.dumps({"generation": generation}), encoding="utf-8")
+        shutil.rmtree(self.directory, ignore_errors=True)
+        tmp.rename(self.directory)
+        self.ids, self.sources, self.bm25 = ids, sources, bm25
+        self.dates = np.array(dates, dtype=np.int32)
+        self.generation = generation
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        if not filters:
+            return None
+        mask = np.ones(len(self.ids), dtype=bool)
+        if filters.date_from:
+            mask &= self.dates >= date_number(filters.date_from)
+        if filters.date_to:
+            mask &= (self.dates <= date_number(filters.date_to)) & (self.dates > 0)
+        if filters.sources:
+            wanted = set(filters.sources)
+            mask &= np.fromiter((s in wanted for s in self.sources), dtype=bool, count=len(self.sources))
+        return mask.astype(np.float32)
+
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """The top `k` (chunk_id, BM25 score) for a query; only chunks with a positive score."""
+        self.refresh()
+        tokens = tokenize(query)
+        if self.bm25 is None or not tokens:
+            return []
+        mask = self._mask(filters or Filters())
+        k = min(k, len(self.ids))
+        docs, scores = self.bm25.retrieve([tokens], k=k, show_progress=False, weight_mask=mask, n_threads=0)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]

@@ -1,0 +1,110 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by reciprocal-rank fusion, plus neighbours.
+
+`HybridRetriever` is a LangChain `BaseRetriever`; `search` returns our `Hit`s with the fused
+score, the retrievers that found each chunk and its rank in each; `mode` picks dense-only or
+BM25-only for comparisons.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.index import NewsIndex
+from rag.lexical import Filters
+from rag.types import Hit
+
+Mode = Literal["hybrid", "dense", "bm25"]
+NEIGHBOUR_PARENTS = 2
+
+
+def fuse_rrf(rankings: dict[str, list[str]], rrf_k: int = 60) -> list[tuple[str, float, dict[str, int]]]:
+    """Reciprocal-rank fusion: score(d) = Σ 1 / (rrf_k + rank); ranks start at 1. Best first."""
+    scores: dict[str, float] = {}
+    ranks: dict[str, dict[str, int]] = {}
+    for name, ids in rankings.items():
+        for rank, chunk_id in enumerate(ids, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank)
+            ranks.setdefault(chunk_id, {})[name] = rank
+    order = sorted(scores, key=lambda cid: (-scores[cid], min(ranks[cid].values())))
+    return [(cid, scores[cid], ranks[cid]) for cid in order]
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense ∪ BM25 → RRF → top k → neighbouring chunks of the best hits."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: NewsIndex
+    k: int = 5
+    mode: Mode = "hybrid"
+    filters: Filters | None = None
+    neighbours: bool = True
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+        """Ranked hits for a query; neighbours follow their parent and carry `neighbour_of`."""
+        return self.retrieve(query, k, filters)[0]
+
+    def retrieve(
+        self, query: str, k: int | None = None, filters: Filters | None = None
+    ) -> tuple[list[Hit], dict[str, float]]:
+        """Ranked hits and the milliseconds spent in each step (embed, dense, bm25, fuse)."""
+        settings, index = self.index.settings, self.index
+        k = k or self.k
+        filters = filters if filters is not None else self.filters
+        wanted = max(settings.candidates, k)
+        rankings: dict[str, list[str]] = {}
+        timings: dict[str, float] = {}
+        if self.mode in ("hybrid", "dense"):
+            started = time.perf_counter()
+            vector = index.embeddings.encode([query])[0]
+            timings["embed_ms"] = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            rankings["dense"] = [cid for cid, _ in index.store.search(vector, wanted, filters)]
+            timings["dense_ms"] = (time.perf_counter() - started) * 1000
+        if self.mode in ("hybrid", "bm25"):
+            started = time.perf_counter()
+            rankings["bm25"] = [cid for cid, _ in index.lexical.search(query, wanted, filters)]
+            timings["bm25_ms"] = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        fused = fuse_rrf(rankings, settings.rrf_k)[:k]
+        chunks = index.catalog.chunks([cid for cid, _, _ in fused])
+        hits = [
+            Hit(chunk=chunks[cid], score=score, found_by=sorted(ranks), ranks=ranks)
+            for cid, score, ranks in fused
+            if cid in chunks
+        ]
+        if self.neighbours and settings.neighbours > 0:
+            hits = self._with_neighbours(hits, settings.neighbours)
+        timings["fuse_ms"] = (time.perf_counter() - started) * 1000
+        return hits, timings
+
+    def _with_neighbours(self, hits: list[Hit], distance: int) -> list[Hit]:
+        seen = {hit.chunk.chunk_id for hit in hits}
+        result: list[Hit] = []
+        for rank, hit in enumerate(hits):
+            result.append(hit)
+            if rank >= NEIGHBOUR_PARENTS:
+                continue
+            for chunk in self.index.catalog.neighbours(hit.chunk, distance):
+                if chunk.chunk_id not in seen:
+                    seen.add(chunk.chunk_id)
+                    result.append(
+                        Hit(chunk=chunk, score=hit.score, found_by=["neighbour"], neighbour_of=hit.chunk.chunk_id)
+                    )
+        return result
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [hit_document(hit) for hit in self.search(query)]
+
+
+def hit_document(hit: Hit) -> Document:
+    """A LangChain `Document` of a hit: the chunk text, with chunk fields and scores as metadata."""
+    metadata = hit.chunk.model_dump(exclude={"text"})
+    metadata.update(score=hit.score, found_by=hit.found_by, neighbour_of=hit.neighbour_of)
+    return Document(page_content=hit.chunk.text, metadata=metadata, id=hit.chunk.chunk_id)

@@ -1,0 +1,69 @@
+"""One settings object: env vars `NEWSQA_*`, an optional `newsqa.toml`, and CLI overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    """Paths, models, retrieval sizes, backends and server URLs."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSQA_", toml_file="newsqa.toml", extra="ignore")
+
+    data_dir: Path = Path("newsqa-data")
+    chroma_url: str | None = None
+    collection: str = "newsqa_chunks"
+
+    embedding_model: str = "m3e-small"
+    embedding_quantize: bool = False
+    embed_batch_size: int = 32
+
+    chunk_size: int = 300
+    chunk_max: int = 400
+    chunk_overlap: int = 80
+
+    k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    neighbours: int = 1
+
+    answer_backend: Literal["extractive", "openai"] = "extractive"
+    openai_base_url: str = "http://127.0.0.1:8081/v1"
+    openai_model: str = "local"
+    openai_api_key: str = "not-needed"
+    llm_timeout: float = 120.0
+
+    max_question_chars: int = 500
+    max_history_turns: int = 20
+    api_key: str | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25"

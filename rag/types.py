@@ -1,0 +1,104 @@
+"""Domain types shared by every stage: articles, chunks, search hits, citations and answers."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Article(BaseModel):
+    """One article of a source document, with the metadata found in its headline and dateline."""
+
+    article_id: str
+    title: str
+    text: str
+    source: str
+    date: str = ""
+    paper: str = ""
+    reporter: str = ""
+    subtitles: list[str] = Field(default_factory=list)
+    has_headline: bool = True
+
+
+class Chunk(BaseModel):
+    """A passage of an article; `start`/`end` are character offsets into the article text."""
+
+    chunk_id: str
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    title: str
+    source: str
+    date: str = ""
+    paper: str = ""
+    reporter: str = ""
+
+    @property
+    def indexed_text(self) -> str:
+        """What both indices see: the headline with every chunk, so titles are searchable."""
+        return f"{self.title}\n{self.text}"
+
+
+class Hit(BaseModel):
+    """A retrieved chunk with its fused score and the retrievers that found it."""
+
+    chunk: Chunk
+    score: float
+    found_by: list[str] = Field(default_factory=list)
+    ranks: dict[str, int] = Field(default_factory=dict)
+    neighbour_of: str | None = None
+
+
+class Source(BaseModel):
+    """A numbered source of an answer: what `[n]` opens."""
+
+    n: int
+    chunk_id: str
+    article_id: str
+    title: str
+    date: str
+    paper: str
+    source: str
+    text: str
+    start: int
+    end: int
+    score: float
+    found_by: list[str] = Field(default_factory=list)
+
+
+class Citation(BaseModel):
+    """One verified `[n]` of an answer sentence, with the quoted span inside its chunk."""
+
+    n: int
+    chunk_id: str
+    article_id: str
+    title: str
+    quote: str
+    quote_start: int = -1
+    quote_end: int = -1
+    sentence: int = 0
+
+
+class AnswerSentence(BaseModel):
+    """A sentence of the answer, with the sources that support it and any flags raised."""
+
+    text: str
+    cites: list[int] = Field(default_factory=list)
+    supported: bool = True
+    flags: list[str] = Field(default_factory=list)
+
+
+class Answer(BaseModel):
+    """The result of asking a question."""
+
+    question: str
+    answer: str
+    refused: bool
+    standalone_question: str
+    citations: list[Citation] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    backend: str = "extractive"
+    notices: list[str] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)

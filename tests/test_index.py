@@ -1,0 +1,99 @@
+"""The index on disk: idempotent ingest, replace on change, remove, filters, consistency."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest_paths
+from rag.errors import NewsqaError
+from rag.index import NewsIndex
+from rag.lexical import Filters
+from rag.retrieve import HybridRetriever, fuse_rrf
+from rag.settings import Settings
+
+
+def test_page_index_is_consistent(page_index: NewsIndex):
+    stats = page_index.stats()
+    assert stats["documents"] == 1 and stats["articles"] == 6
+    assert stats["chunks"] == stats["chunks_chroma"] == stats["chunks_lexical"] > 10
+    assert stats["consistent"] is True
+
+
+def test_ingest_is_idempotent_replaces_changed_files_and_removes(fresh_index: NewsIndex, page_copy: Path):
+    first = ingest_paths(fresh_index, [page_copy.parent], show_progress=False)
+    assert first.articles == 6 and first.read == [str(page_copy)]
+    before = fresh_index.stats()
+
+    again = ingest_paths(fresh_index, [page_copy.parent], show_progress=False)
+    assert again.unchanged == [str(page_copy)] and again.chunks == 0
+    assert fresh_index.stats() == before
+
+    page_copy.write_text(
+        page_copy.read_text(encoding="utf-8") + "\n\n新标题测试\n\n本报讯 (记者 赵六) 新增一段正文。\n",
+        encoding="utf-8",
+    )
+    changed = ingest_paths(fresh_index, [page_copy], show_progress=False)
+    assert changed.replaced == [str(page_copy)] and changed.articles == 7
+    after = fresh_index.stats()
+    assert after["articles"] == 7 and after["consistent"]
+    assert after["chunks"] == before["chunks"] + 1
+
+    removed = fresh_index.remove(fresh_index.resolve_source(page_copy.name))
+    assert removed == after["chunks"]
+    empty = fresh_index.stats()
+    assert empty["chunks"] == empty["chunks_chroma"] == empty["chunks_lexical"] == 0
+
+
+def test_bad_files_skip_while_the_rest_ingest(fresh_index: NewsIndex, page_copy: Path):
+    folder = page_copy.parent
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "news.jsonl").write_text(
+        json.dumps({"id": "j1", "text": "衡阳市举行冬季运动会，共有三千人参加。"}, ensure_ascii=False) + "\nnot json\n",
+        encoding="utf-8",
+    )
+    report = ingest_paths(fresh_index, [folder], show_progress=False)
+    assert sorted(Path(p).name for p in report.read) == [page_copy.name, "news.jsonl"]
+    assert sorted((Path(p).name, r.split(":")[0]) for p, r in report.skipped) == [
+        ("blob.txt", "binary file, not text"),
+        ("empty.txt", "empty file"),
+        ("news.jsonl", "line 2"),
+    ]
+    assert report.articles == 7
+    assert fresh_index.stats()["consistent"]
+
+
+def test_embedding_model_mismatch_is_refused(page_index: NewsIndex):
+    other = NewsIndex(Settings(data_dir=page_index.settings.data_dir, embedding_quantize=True))
+    with pytest.raises(NewsqaError, match="fp32"):
+        _ = other.embeddings
+
+
+def test_hits_say_who_found_them_and_filters_apply(page_index: NewsIndex):
+    retriever = HybridRetriever(index=page_index, k=3)
+    hits = retriever.search("长沙海关关长是谁")
+    assert "朱光耀" in hits[0].chunk.text
+    assert set(hits[0].found_by) <= {"dense", "bm25"} and hits[0].score > 0
+    assert any(h.neighbour_of for h in hits)
+
+    assert retriever.search("长沙海关", filters=Filters(date_from="2023-01-01")) == []
+    assert retriever.search("长沙海关", filters=Filters(date_to="2022-12-15"))
+    assert retriever.search("长沙海关", filters=Filters(sources=("/elsewhere.txt",))) == []
+    source = hits[0].chunk.source
+    assert all(h.chunk.source == source for h in retriever.search("朱健", filters=Filters(sources=(source,))))
+
+
+def test_retriever_is_a_langchain_retriever(page_index: NewsIndex):
+    docs = HybridRetriever(index=page_index, k=2).invoke("政协主席会议谁主持")
+    assert docs and "刘丽华" in "".join(d.page_content for d in docs)
+    assert {"chunk_id", "title", "score", "found_by"} <= set(docs[0].metadata)
+
+
+def test_rrf_fusion_rewards_agreement():
+    fused = fuse_rrf({"dense": ["a", "b", "c"], "bm25": ["b", "d"]}, rrf_k=60)
+    assert [cid for cid, _, _ in fused] == ["b", "a", "d", "c"]
+    assert fused[0][2] == {"dense": 2, "bm25": 1}
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
