@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ingest.articles import title_from_text
 from ingest.clean import page_lines
@@ -17,6 +18,7 @@ from ingest.read import Skipped, decode_bytes
 from rag.types import Article
 
 MAX_ARTICLE_CHARS = 200_000
+MAX_LINE_BYTES = 8 * MAX_ARTICLE_CHARS  # room for a longest article as \uXXXX escapes, plus its fields
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
@@ -31,7 +33,20 @@ def normalise_date(value: object) -> str:
 
 def count_lines(path: Path) -> int:
     with path.open("rb") as handle:
-        return sum(1 for _ in handle)
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) of each line; `None` for a line over MAX_LINE_BYTES, never held whole."""
+    line_no = 0
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        line_no += 1
+        if len(raw) <= MAX_LINE_BYTES:
+            yield line_no, raw
+            continue
+        while raw and not raw.endswith(b"\n"):
+            raw = handle.readline(MAX_LINE_BYTES)
+        yield line_no, None
 
 
 def _record_article(record: object, line_no: int, path: Path) -> Article:
@@ -63,7 +78,10 @@ def iter_jsonl_articles(path: Path, skip_ids: set[str] | None = None) -> Iterato
     """Articles of a JSONL file in order; a bad line yields `Skipped` with its line number."""
     seen: set[str] = set()
     with path.open("rb") as handle:
-        for line_no, raw in enumerate(handle, start=1):
+        for line_no, raw in _lines(handle):
+            if raw is None:
+                yield Skipped(path, f"line {line_no}: longer than {MAX_LINE_BYTES:,} bytes")
+                continue
             if not raw.strip():
                 continue
             try:

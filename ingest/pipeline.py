@@ -20,7 +20,6 @@ from ingest.read import RawDocument, Skipped, iter_files, read_file
 from rag.index import NewsIndex
 from rag.types import Article, Chunk
 
-BATCH_CHUNKS = 256
 ProgressHook = Callable[[str, int, int], None]
 
 
@@ -70,9 +69,10 @@ def ingest_document(
     if record and record.sha256 == doc.sha256 and record.status == "done":
         report.unchanged.append(source)
         return
-    if record and record.sha256 != doc.sha256:
+    if record and (record.sha256 != doc.sha256 or record.status == "removing"):
         index.remove(source)
-        report.replaced.append(source)
+        if record.sha256 != doc.sha256:
+            report.replaced.append(source)
     index.catalog.begin_document(source, doc.path.name, doc.sha256, doc.kind)
     done = index.catalog.done_article_ids(source)
     total = count_lines(doc.path) if doc.kind == "jsonl" else None
@@ -100,7 +100,7 @@ def ingest_document(
             continue
         pending_articles.append(item)
         pending_chunks.extend(chunk_article(item, settings.chunk_size, settings.chunk_max, settings.chunk_overlap))
-        if len(pending_chunks) >= BATCH_CHUNKS:
+        if len(pending_chunks) >= settings.ingest_batch_chunks:
             flush()
     flush()
     bar.close()

@@ -14,7 +14,7 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
 
 @dataclass(frozen=True)
 class RawDocument:
-    """A readable file: its resolved path, decoded text, content hash and kind."""
+    """A readable file: its resolved path, decoded text (empty for JSONL), content hash and kind."""
 
     path: Path
     text: str
@@ -114,8 +114,26 @@ def html_to_text(html: str) -> str:
     return "".join(parser.parts)
 
 
+def _read_jsonl(path: Path) -> RawDocument | Skipped:
+    """A JSONL file is only hashed (as a stream) here: `ingest.jsonl` decodes it line by line."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+            handle.seek(0)
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as err:
+        return Skipped(path, f"cannot read: {err.strerror or err}")
+    if not head.strip():
+        return Skipped(path, "empty file")
+    if looks_binary(head):
+        return Skipped(path, "binary file, not text")
+    return RawDocument(path.resolve(), "", sha256, "jsonl")
+
+
 def read_file(path: Path) -> RawDocument | Skipped:
     """Read one supported file, or say why it is skipped."""
+    if path.suffix.lower() == ".jsonl":
+        return _read_jsonl(path)
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -133,5 +151,4 @@ def read_file(path: Path) -> RawDocument | Skipped:
         text = html_to_text(text)
     if not text.strip():
         return Skipped(path, "no text content")
-    kind = "jsonl" if suffix == ".jsonl" else "page"
-    return RawDocument(path.resolve(), text, hashlib.sha256(data).hexdigest(), kind)
+    return RawDocument(path.resolve(), text, hashlib.sha256(data).hexdigest(), "page")

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (source, article_id, idx);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS names (name TEXT PRIMARY KEY);
 """
 
 _CHUNK_COLUMNS = "chunk_id, article_id, idx, text, start, end, title, source, date, paper, reporter"
@@ -105,6 +106,13 @@ class Catalog:
                 (source, name, sha256, kind, time.time()),
             )
 
+    def mark_removing(self, source: str) -> None:
+        """Record that `source` is being deleted, so that an interrupted removal is redone, not trusted."""
+        with self.db:
+            self.db.execute(
+                "UPDATE documents SET status = 'removing', updated = ? WHERE source = ?", (time.time(), source)
+            )
+
     def finish_document(self, source: str, skipped: int) -> None:
         with self.db:
             self.db.execute(
@@ -128,9 +136,12 @@ class Catalog:
         rows = self.db.execute("SELECT article_id FROM articles WHERE source = ?", (source,))
         return {row[0] for row in rows}
 
-    def add_articles(self, articles: Iterable[Article], chunks: Iterable[Chunk], tokens: Iterable[str]) -> None:
-        """Store articles and their chunks (with lexical tokens) in one transaction."""
+    def add_articles(
+        self, articles: Iterable[Article], chunks: Iterable[Chunk], tokens: Iterable[str], names: Iterable[str] = ()
+    ) -> None:
+        """Store articles, their chunks (with lexical tokens) and the person names found, in one transaction."""
         with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO names VALUES (?)", [(n,) for n in names])
             self.db.executemany(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -170,6 +181,9 @@ class Catalog:
                 ],
             )
             self._bump()
+
+    def names(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT name FROM names")]
 
     def chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
         """Chunks by id (missing ids are left out)."""

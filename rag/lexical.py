@@ -6,10 +6,12 @@ catalog generation it was built from, and rebuilt when the catalog has moved on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,16 +79,17 @@ class LexicalIndex:
             self._build(current)
 
     def _load(self, generation: int) -> bool:
-        stamp = self.directory / "stamp.json"
-        if not stamp.exists():
+        """Load the saved index if it is of this generation; False when absent, stale or being replaced."""
+        try:
+            meta = json.loads((self.directory / "stamp.json").read_text(encoding="utf-8"))
+            if meta.get("generation") != generation:
+                return False
+            columns = json.loads((self.directory / "columns.json").read_text(encoding="utf-8"))
+            bm25 = bm25s.BM25.load(self.directory / "bm25", mmap=False, load_vocab=True) if columns["ids"] else None
+        except (OSError, ValueError, KeyError):  # another process is swapping in a newer build
             return False
-        meta = json.loads(stamp.read_text(encoding="utf-8"))
-        if meta.get("generation") != generation:
-            return False
-        columns = json.loads((self.directory / "columns.json").read_text(encoding="utf-8"))
-        self.ids, self.sources = columns["ids"], columns["sources"]
+        self.ids, self.sources, self.bm25 = columns["ids"], columns["sources"], bm25
         self.dates = np.array(columns["dates"], dtype=np.int32)
-        self.bm25 = bm25s.BM25.load(self.directory / "bm25", mmap=False, load_vocab=True) if self.ids else None
         self.generation = generation
         return True
 
@@ -101,19 +104,28 @@ class LexicalIndex:
         if ids:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
-        tmp = self.directory.with_name(self.directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{self.directory.name}.tmp-", dir=self.directory.parent))
         if bm25 is not None:
             bm25.save(tmp / "bm25", show_progress=False)
         columns = {"ids": ids, "dates": dates, "sources": sources}
         (tmp / "columns.json").write_text(json.dumps(columns, ensure_ascii=False), encoding="utf-8")
         (tmp / "stamp.json").write_text(json.dumps({"generation": generation}), encoding="utf-8")
-        shutil.rmtree(self.directory, ignore_errors=True)
-        tmp.rename(self.directory)
+        self._install(tmp)
         self.ids, self.sources, self.bm25 = ids, sources, bm25
         self.dates = np.array(dates, dtype=np.int32)
         self.generation = generation
+
+    def _install(self, build: Path) -> None:
+        """Swap a finished build in by renames; when several processes race, one build wins, all are valid."""
+        old = build.with_name(build.name + ".old")
+        with contextlib.suppress(FileNotFoundError):
+            self.directory.rename(old)
+        try:
+            build.rename(self.directory)
+        except OSError:
+            shutil.rmtree(build, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
     def _mask(self, filters: Filters) -> np.ndarray | None:
         if not filters:
@@ -127,6 +139,11 @@ class LexicalIndex:
             wanted = set(filters.sources)
             mask &= np.fromiter((s in wanted for s in self.sources), dtype=bool, count=len(self.sources))
         return mask.astype(np.float32)
+
+    def has_term(self, term: str) -> bool:
+        """Whether any indexed chunk contains this (lower-cased) token."""
+        self.refresh()
+        return self.bm25 is not None and term.lower() in self.bm25.vocab_dict
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """The top `k` (chunk_id, BM25 score) for a query; only chunks with a positive score."""

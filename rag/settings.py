@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     embedding_model: str = "m3e-small"
     embedding_quantize: bool = False
     embed_batch_size: int = 32
+    ingest_batch_chunks: int = 256
 
     chunk_size: int = 300
     chunk_max: int = 400
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     max_question_chars: int = 500
     max_history_turns: int = 20
     api_key: str | None = None
+    max_history_chars: int = 20_000
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_files: int = 20
 
     @classmethod
     def settings_customise_sources(
