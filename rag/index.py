@@ -14,6 +14,8 @@ from rag.catalog import Catalog, DocumentRecord
 from rag.embeddings import SentenceEmbeddings, load_embeddings
 from rag.errors import NewsqaError
 from rag.lexical import LexicalIndex, tokenize
+from rag.locks import ReadWriteLock
+from rag.names import extract_names
 from rag.settings import Settings
 from rag.store import VectorStore
 from rag.types import Article, Chunk
@@ -25,6 +27,7 @@ class NewsIndex:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.catalog = Catalog(settings.catalog_path)
+        self.lock = ReadWriteLock()
 
     @cached_property
     def store(self) -> VectorStore:
@@ -57,7 +60,10 @@ class NewsIndex:
             return
         vectors = self.embeddings.encode([c.indexed_text for c in chunks]) if chunks else []
         self.store.upsert(chunks, vectors)
-        self.catalog.add_articles(articles, chunks, [" ".join(tokenize(c.indexed_text)) for c in chunks])
+        names = {a.reporter for a in articles if a.reporter and "、" not in a.reporter}
+        for article in articles:
+            names |= extract_names(article.text)
+        self.catalog.add_articles(articles, chunks, [" ".join(tokenize(c.indexed_text)) for c in chunks], names)
 
     def resolve_source(self, source: str) -> str:
         """A stored source from an exact path, a path relative to here, or a unique file name."""
@@ -77,7 +83,12 @@ class NewsIndex:
         raise NewsqaError(f"索引中没有文档 {source}", f"no document {source} in the index", status=404)
 
     def remove(self, source: str) -> int:
-        """Delete a document from Chroma and the catalog (BM25 follows); returns chunks removed."""
+        """Delete a document from Chroma and the catalog (BM25 follows); returns chunks removed.
+
+        The catalog marks the document first: a removal killed after Chroma's delete leaves a
+        'removing' document, which the next ingest or remove deletes again instead of trusting.
+        """
+        self.catalog.mark_removing(source)
         self.store.delete_source(source)
         return self.catalog.delete_document(source)
 

@@ -1,0 +1,159 @@
+"""The offline extractive answerer: pick the source sentences that answer the question, cite each.
+
+Faithful by construction (every answer sentence is a sentence of a source). It refuses when no
+sentence covers enough of the question, when the article of the best sentence lacks a name,
+date or role the question states (so "刘越高在北京…" is not answered from the 长沙 article), or
+when no sentence has what the question type asks for (a number for 多少, a date for 哪天).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingest.chunk import sentence_spans
+from rag.cite import REFUSAL
+from rag.question import (
+    asks_superlative,
+    content_terms,
+    critical_terms,
+    event_names,
+    missing_terms,
+    question_type,
+    satisfies_type,
+)
+from rag.types import Source
+
+MIN_COVERAGE = 0.08
+MIN_ARTICLE_COVERAGE = 0.5  # share of the question words found in the sources that the answer's article holds
+SECOND_SENTENCE_RATIO = 0.85
+MAX_SENTENCES = 2
+SHORTLIST = 12
+TYPE_BONUS = 0.2
+_ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
+STRICT_TYPES = frozenset({"number", "when", "role"})  # without such content a sentence cannot answer
+
+
+@dataclass
+class Candidate:
+    n: int
+    text: str
+    key: tuple[str, str, int]
+    context: str = ""
+    coverage: float = 0.0
+    score: float = 0.0
+    typed: bool = False
+
+
+def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
+    total = len(sentences) or 1
+    return {t: math.log(1 + total / (1 + sum(t in s for s in sentences))) for t in terms}
+
+
+def candidates(sources: Sequence[Source], with_titles: bool = False) -> list[Candidate]:
+    """Every distinct sentence of the sources (and each headline when asked), keyed by its place."""
+    seen: set[tuple[str, str, int]] = set()
+    found = []
+    for source in sources:
+        title_key = (source.source, source.article_id, -1)
+        if with_titles and title_key not in seen:
+            seen.add(title_key)
+            found.append(Candidate(source.n, source.title, title_key))
+        previous = ""
+        for start, end in sentence_spans(source.text):
+            key = (source.source, source.article_id, source.start + start)
+            text = source.text[start:end]
+            if key not in seen:
+                seen.add(key)
+                found.append(Candidate(source.n, text, key, context=previous))
+            previous = text
+    return found
+
+
+def _display(sentence: str, n: int) -> str:
+    text = sentence.strip()
+    body, end = (text[:-1], text[-1]) if text[-1] in "。！？；;!?" else (text, "。")
+    return f"{body}[{n}]{end}"
+
+
+def _coverage(weights: dict[str, float], text: str) -> float:
+    lowered = text.lower()
+    return sum(w for t, w in weights.items() if t in lowered)
+
+
+def answer_extractive(
+    question: str,
+    standalone: str,
+    sources: Sequence[Source],
+    article_text: Callable[[Source], str],
+    in_corpus: Callable[[str], bool] = lambda term: True,
+) -> tuple[str, bool]:
+    """(answer text with [n] markers, refused); `in_corpus` says whether the index knows a word."""
+    if not sources:
+        return REFUSAL + "。", True
+    kind = question_type(question) if question_type(question) != "factoid" else question_type(standalone)
+    terms = content_terms(standalone)
+    pool = candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)))
+    weights = _weights(terms, [c.text for c in pool])
+    total = sum(weights.values()) or 1.0
+    by_n = {s.n: s for s in sources}
+    for c in pool:
+        own = _coverage(weights, c.text)
+        context = _coverage({t: w for t, w in weights.items() if t not in c.text.lower()}, c.context)
+        title = _coverage({t: w for t, w in weights.items() if t not in c.text.lower()}, by_n[c.n].title)
+        c.coverage = own / total
+        c.score = (own + 0.5 * context + 0.3 * title) / total + 0.1 / c.n
+    shortlist = sorted((c for c in pool if c.coverage >= MIN_COVERAGE), key=lambda c: -c.score)[:SHORTLIST]
+    for c in shortlist:
+        c.typed = satisfies_type(kind, c.text, standalone)
+        c.score += TYPE_BONUS if c.typed else 0.0
+    critical = critical_terms(standalone, in_corpus)
+    events, superlative = event_names(standalone), asks_superlative(standalone)
+    everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
+    grounding = {t: w for t, w in weights.items() if t in everything}
+    texts: dict[int, str] = {}
+
+    def grounded(c: Candidate) -> bool:
+        """Typed as asked, every critical term in its article, and the article holds most question words."""
+        if c.n not in texts:
+            texts[c.n] = (by_n[c.n].title + "\n" + article_text(by_n[c.n])).lower()
+        if not (c.typed or kind not in STRICT_TYPES) or missing_terms(critical, texts[c.n]):
+            return False
+        nearby = c.context + c.text
+        if kind in STRICT_TYPES and any(event not in nearby for event in events):
+            return False
+        if superlative and "最" not in c.text:
+            return False
+        held = _coverage(grounding, texts[c.n]) / (sum(grounding.values()) or 1.0)
+        return held >= MIN_ARTICLE_COVERAGE
+
+    ranked = [c for c in sorted(shortlist, key=lambda c: -c.score) if grounded(c)]
+    if not ranked:
+        return REFUSAL + "。", True
+    chosen = [ranked[0]]
+    for c in ranked[1 : MAX_SENTENCES + 2]:
+        same_article = c.key[:2] == chosen[0].key[:2]
+        if same_article and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
+            chosen.append(c)
+    chosen.sort(key=lambda c: c.key)
+    return "".join(_display(c.text, c.n) for c in chosen), False
+
+
+def unsupported_terms(
+    standalone: str,
+    sources: Sequence[Source],
+    article_text: Callable[[Source], str],
+    in_corpus: Callable[[str], bool] = lambda term: True,
+) -> list[str]:
+    """Critical terms of the question that no single source article holds together; [] when one does."""
+    critical = critical_terms(standalone, in_corpus)
+    if not critical or not sources:
+        return critical
+    best: list[str] | None = None
+    for source in sources:
+        missing = missing_terms(critical, source.title + "\n" + article_text(source))
+        if best is None or len(missing) < len(best):
+            best = missing
+    return best or []

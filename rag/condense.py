@@ -1,0 +1,62 @@
+"""Rewrite a follow-up question into a standalone one, using the earlier turns of the chat.
+
+Offline, a rule carries the subject over: a personal pronoun (他/她) becomes the person the last
+question was about; a question that leans on earlier context (其中/这些/该/那里…) or names no
+entity of its own is prefixed with the last question. With an LLM configured, the LLM rewrites.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.names import pos_words
+
+_PERSON_PRONOUN = re.compile(r"^(?:他们|她们|他|她)|(?<=[，,])(?:他|她)")
+_CONTEXT_WORDS = re.compile(
+    r"其中|这些|那些|这个|那个|这位|那位|这次|此次|该|上述|那里|这里|其|此|他们|她们|他|她|它|两个报告"
+)
+_PERSON_FLAGS = {"nr", "nrfg", "nrt"}
+_ENTITY_FLAGS = _PERSON_FLAGS | {"ns", "nt", "nz"}
+
+
+def last_user_question(history: Sequence[dict]) -> str:
+    for turn in reversed(history):
+        if turn.get("role") == "user" and str(turn.get("content", "")).strip():
+            return str(turn["content"]).strip()
+    return ""
+
+
+def last_assistant_answer(history: Sequence[dict]) -> str:
+    for turn in reversed(history):
+        if turn.get("role") == "assistant":
+            return str(turn.get("content", ""))
+    return ""
+
+
+def _first_person(text: str) -> str:
+    return next((word for word, flag in pos_words(text) if flag in _PERSON_FLAGS and len(word) >= 2), "")
+
+
+def condense_rules(question: str, history: Sequence[dict]) -> str:
+    """The standalone form of `question` given earlier user turns (no LLM)."""
+    previous = last_user_question(history)
+    if not previous:
+        return question
+    person = _first_person(previous) or _first_person(last_assistant_answer(history))
+    rewritten = _PERSON_PRONOUN.sub(person, question, count=1) if person else question
+    has_entity = any(flag in _ENTITY_FLAGS for _, flag in pos_words(rewritten))
+    if _CONTEXT_WORDS.search(rewritten) or not has_entity:
+        return f"{previous.rstrip('？?。')}：{rewritten}"
+    return rewritten
+
+
+CONDENSE_PROMPT = (
+    "根据下面的对话历史，把用户的后续问题改写成一个不依赖上下文、意思完整的独立问题。"
+    "把代词（他、她、其中、这些、那里等）换成它指代的具体对象。只输出改写后的问题，不要回答它。\n\n"
+    "对话历史：\n{history}\n\n后续问题：{question}\n独立问题："
+)
+
+
+def history_text(history: Sequence[dict]) -> str:
+    return "\n".join(f"{'用户' if t.get('role') == 'user' else '助手'}：{t.get('content', '')}" for t in history)
