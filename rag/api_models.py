@@ -1,0 +1,195 @@
+"""Request and response models of the HTTP API: what `/openapi.json` describes and the routes validate."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.types import Citation, Hit, Source
+
+MAX_K = 50
+DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
+
+
+class FiltersIn(BaseModel):
+    """Restrict retrieval to an inclusive date range and to some documents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date_from: str = Field("", pattern=DATE_PATTERN, description="YYYY-MM-DD, or empty", examples=["2022-12-01"])
+    date_to: str = Field("", pattern=DATE_PATTERN, description="YYYY-MM-DD, or empty", examples=["2022-12-31"])
+    sources: list[str] = Field(
+        default_factory=list, max_length=100, description="Document paths or unique file names (see /api/documents)."
+    )
+
+
+class Turn(BaseModel):
+    """An earlier message of the conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskOptions(BaseModel):
+    """How to answer: number of sources, filters and answer backend (server defaults when absent)."""
+
+    k: int | None = Field(None, ge=1, le=MAX_K, description="Number of retrieved passages.")
+    filters: FiltersIn | None = None
+    backend: Literal["extractive", "openai"] | None = None
+
+
+class AskRequest(AskOptions):
+    """A question, with the earlier turns of the conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, examples=["刘越高拜访了哪些省直部门？"])
+    history: list[Turn] = Field(default_factory=list, description="Earlier turns, oldest first.")
+
+
+class TextPart(BaseModel):
+    """A text part of an OpenAI message whose content is a list."""
+
+    type: Literal["text"]
+    text: str
+
+
+class ChatMessage(BaseModel):
+    """An OpenAI chat message; system, developer and tool messages are ignored."""
+
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[TextPart] | None = None
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.text for part in self.content)
+        return self.content or ""
+
+
+class ChatCompletionRequest(AskOptions):
+    """OpenAI chat completions: the last user message is the question, earlier ones the history.
+
+    `k`, `filters` and `backend` are newsqa extensions (OpenAI clients send them as extra body);
+    other OpenAI parameters (temperature, max_tokens, …) are accepted and ignored.
+    """
+
+    model: str = Field("newsqa", description="Any name; there is one model.")
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+
+
+class ChatCompletion(BaseModel):
+    """An OpenAI chat completion; `citations`, `sources`, `refused`, `standalone_question`, `notices`: newsqa extras."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    citations: list[Citation]
+    sources: list[Source]
+    refused: bool
+    standalone_question: str
+    notices: list[str]
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class SearchResponse(BaseModel):
+    """Ranked hits; neighbouring chunks follow their parent and carry `neighbour_of`."""
+
+    query: str
+    hits: list[Hit]
+
+
+class DocumentOut(BaseModel):
+    """An ingested document."""
+
+    source: str
+    name: str
+    sha256: str
+    kind: str
+    status: str
+    articles: int
+    chunks: int
+    skipped: int
+    updated: float
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentOut]
+
+
+class RemovedDocument(BaseModel):
+    source: str
+    removed_chunks: int
+
+
+class UploadedFile(BaseModel):
+    """What happened to one uploaded file; `reasons` say why it (or some of its records) was skipped."""
+
+    name: str
+    source: str = ""
+    status: Literal["ingested", "replaced", "unchanged", "skipped"]
+    reasons: list[str] = Field(default_factory=list)
+    articles: int = 0
+    chunks: int = 0
+
+
+class UploadResponse(BaseModel):
+    files: list[UploadedFile]
+    articles: int = Field(description="Articles added by this upload.")
+    chunks: int = Field(description="Chunks added by this upload.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"] = "ready"
+    documents: int
+    chunks: int
+    embedding_model: str
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    zh: str
+    en: str
+    fields: list[FieldError] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error: a Chinese and an English message (and the invalid fields of a 422)."""
+
+    error: ErrorBody
