@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from eval.gold import GoldItem, load_gold
@@ -27,20 +28,29 @@ DEPTH = 10
 def relevance(index: NewsIndex, retriever: HybridRetriever, item: GoldItem) -> list[bool]:
     """For each ranked (non-neighbour) hit: does its article answer the item?"""
     hits = [h for h in retriever.search(item.question, k=DEPTH) if h.neighbour_of is None]
+    return judge_articles(index, item, [(h.chunk.source, h.chunk.article_id, h.chunk.title) for h in hits])
+
+
+def judge_articles(index: NewsIndex, item: GoldItem, ranked: Sequence[tuple[str, str, str]]) -> list[bool]:
+    """For each ranked (source, article_id, title): does that article answer the item?"""
     texts: dict[tuple[str, str], str] = {}
     flags = []
-    for hit in hits:
-        key = (hit.chunk.source, hit.chunk.article_id)
+    for source, article_id, title in ranked:
+        key = (source, article_id)
         if key not in texts:
-            texts[key] = hit.chunk.title + "\n" + index.catalog.article_text(*key)
-        flags.append(item.is_relevant(hit.chunk.article_id, texts[key]))
+            texts[key] = title + "\n" + index.catalog.article_text(*key)
+        flags.append(item.is_relevant(article_id, texts[key]))
     return flags
 
 
 def score(index: NewsIndex, items: list[GoldItem], mode: Mode) -> dict[str, float]:
     retriever = HybridRetriever(index=index, k=DEPTH, mode=mode, neighbours=False)
-    rows = [relevance(index, retriever, item) for item in items]
-    n = len(rows)
+    return ranking_metrics([relevance(index, retriever, item) for item in items])
+
+
+def ranking_metrics(rows: Sequence[Sequence[bool]]) -> dict[str, float]:
+    """hit@1/3/5/10, MRR and nDCG@10 averaged over relevance rows (0.0 for none)."""
+    n = len(rows) or 1
     result = {f"hit@{k}": sum(hit_at(r, k) for r in rows) / n for k in (1, 3, 5, 10)}
     result["MRR"] = sum(reciprocal_rank(r) for r in rows) / n
     result["nDCG@10"] = sum(ndcg_at(r, 10, max(1, sum(r))) for r in rows) / n

@@ -16,7 +16,7 @@ from rag.index import NewsIndex
 from rag.lexical import Filters
 from rag.retrieve import HybridRetriever, Mode
 from rag.settings import Settings
-from rag.types import Hit
+from rag.types import Answer, Hit
 
 app = typer.Typer(
     help="newsqa — 新闻问答：带核验引用的中文报纸问答助手 (cited QA over Chinese newspapers).",
@@ -155,6 +155,85 @@ def _mode(mode: str) -> Mode:
     return "dense" if mode == "dense" else "bm25" if mode == "bm25" else "hybrid"
 
 
+def print_answer(answer: Answer) -> None:
+    """The answer (unsupported sentences marked), notices, then the numbered sources with the quoted passage."""
+    for notice in answer.notices:
+        err.print(f"[yellow]{notice}[/]")
+    if answer.standalone_question != answer.question:
+        out.print(f"[dim]（理解为 understood as：{answer.standalone_question}）[/]")
+    for sentence in answer.sentences:
+        style = "" if sentence.supported else "[red]⚠ "
+        out.print(f"{style}{sentence.text}{''.join(f'[{n}]' for n in sentence.cites)}", highlight=False)
+        for flag in sentence.flags:
+            out.print(f"   [red]{flag}[/]")
+    quotes = {c.n: c.quote for c in answer.citations}
+    out.print("\n[bold]来源 Sources[/]" if not answer.refused else "\n[bold]最接近的资料 Closest sources[/]")
+    for source in answer.sources:
+        if source.n in quotes or answer.refused:
+            passage = quotes.get(source.n, source.text[:80] + "…")
+            out.print(
+                f"[{source.n}] {source.title}  [dim]{source.date} {source.paper}[/]\n    {passage}", highlight=False
+            )
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="问题 The question.")] = None,
+    k: Annotated[int | None, typer.Option("-k", help="Number of sources.")] = None,
+    backend: Annotated[str | None, typer.Option(help="extractive (offline) or openai.")] = None,
+    batch: Annotated[Path | None, typer.Option(help="Questions: one a line, or JSONL with question/history.")] = None,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """问答 Answer a question with verified citations."""
+    from rag.chain import Assistant
+
+    if (question is None) == (batch is None):
+        raise NewsqaError("请给出一个问题或 --batch 文件", "give either a question or --batch FILE")
+    assistant = Assistant(make_settings(data_dir, chroma_url))
+    if batch is not None:
+        for item in read_questions(batch):
+            answer = assistant.ask(str(item["question"]), item.get("history") or [], k=k, backend=backend)
+            print(answer.model_dump_json(), flush=True)
+        return
+    answer = assistant.ask(question or "", k=k, backend=backend)
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+def chat(
+    backend: Annotated[str | None, typer.Option(help="extractive (offline) or openai.")] = None,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """对话 An interactive multi-turn session (empty line or Ctrl-D to quit, /new for a new conversation)."""
+    from rag.chain import Assistant
+
+    assistant = Assistant(make_settings(data_dir, chroma_url))
+    history: list[dict] = []
+    while True:
+        try:
+            question = input("\n问 > ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        if question == "/new":
+            history = []
+            continue
+        try:
+            answer = assistant.ask(question, history, backend=backend)
+        except NewsqaError as error:
+            err.print(f"[red]{error}[/]")
+            continue
+        print_answer(answer)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+
+
 @app.command()
 def stats(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: AsJson = False) -> None:
     """统计 Documents, articles and chunks in Chroma and in the lexical index (they must agree)."""
@@ -196,30 +275,89 @@ def remove(
 
 
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-DEMO_QUESTIONS = (
-    "刘越高拜访了哪些省直部门？",
-    "866个民生实事项目是怎么产生的？",
-    "十三届市政协第十二次主席会议由谁主持？",
-)
+Host = Annotated[str, typer.Option("--host", help="Address to listen on (not loopback: needs NEWSQA_API_KEY).")]
+Port = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+Insecure = Annotated[
+    bool, typer.Option("--insecure", help="Allow a non-loopback host without NEWSQA_API_KEY (anyone can use it).")
+]
 
 
 @app.command()
-def demo(data_dir: DataDir = None, chroma_url: ChromaUrl = None) -> None:
-    """演示 Ingest the bundled 衡阳日报 page (if the index is empty) and search it."""
-    from ingest.pipeline import ingest_paths
+def serve(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    insecure: Insecure = False,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """服务 Serve the HTTP API (/api, OpenAI-compatible /v1) and the web UI at / (one process)."""
+    from rag.api import serve as serve_api
 
-    index = NewsIndex(make_settings(data_dir, chroma_url))
+    serve_api(make_settings(data_dir, chroma_url), host, port, insecure)
+
+
+@app.command()
+def demo(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    insecure: Insecure = False,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """演示 Ingest the bundled 衡阳日报 page (if the index is empty), then serve the API and the UI."""
+    from ingest.pipeline import ingest_paths
+    from rag.api import check_exposure
+    from rag.api import serve as serve_api
+
+    settings = make_settings(data_dir, chroma_url)
+    check_exposure(host, settings.api_key, insecure)
+    index = NewsIndex(settings)
     if index.catalog.counts()["chunks"] == 0:
         out.print(f"ingesting the bundled page from {BUNDLED_CORPUS} …")
         out.print(ingest_paths(index, [BUNDLED_CORPUS], show_progress=sys.stderr.isatty()).summary())
-    retriever = HybridRetriever(index=index, k=2, neighbours=False)
-    for question in DEMO_QUESTIONS:
-        out.print(f"\n[bold]? {question}[/]")
-        for rank, hit in enumerate(retriever.search(question), 1):
-            out.print(
-                f"  {rank}. {hit.chunk.title} [dim]({'+'.join(hit.found_by)})[/]\n     {hit.chunk.text[:120]}…",
-                highlight=False,
-            )
+    out.print(f"open http://{host}:{port}/ (UI), http://{host}:{port}/docs (API)")
+    serve_api(settings, host, port, insecure, index=index)
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """网页聊天 Launch the browser chat alone (Gradio)."""
+    from rag.chain import Assistant
+    from ui.app import build_ui
+
+    build_ui(Assistant(make_settings(data_dir, chroma_url))).launch(server_name=host, server_port=port)
+
+
+@app.command("eval")
+def evaluate(
+    qa: Annotated[Path, typer.Option("--qa", help="Gold QA JSONL: {id, question, answer_groups?, ...}.")],
+    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="Ingest first (repeatable).")] = None,
+    backend: Annotated[str | None, typer.Option(help="extractive or openai.")] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Sources per answer.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Report folder (default eval/out/<qa name>).")] = None,
+    compare: Annotated[bool, typer.Option("--compare", help="Also BM25-only, dense-only, LangChain RAG.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """评测 Evaluate retrieval, answers and citations on a gold QA set; writes report.md and results.jsonl."""
+    from eval.run import run_eval
+
+    run_eval(
+        qa,
+        make_settings(data_dir, chroma_url),
+        out_dir or Path("eval/out") / qa.stem,
+        corpus or [],
+        backend,
+        k,
+        compare,
+        limit,
+    )
 
 
 def main() -> None:
