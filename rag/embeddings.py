@@ -55,6 +55,7 @@ class SentenceEmbeddings(Embeddings):
             ) from err
         if quantize:
             warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
+            warnings.filterwarnings("ignore", message=".*torch.ao.quantization is deprecated.*")
             self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
         self.name = model
         self.quantized = quantize

@@ -29,6 +29,7 @@ _EVENT = re.compile(
     r"|第[一二三四五六七八九十百\d]+次[\u4e00-\u9fff]{0,4}会议"
 )
 _SUPERLATIVE = re.compile(r"最(?:大|多|高|早|晚|少|小|低|长|短|快)")
+_YEAR = re.compile(r"^\d{4}年")  # articles often leave the year out: "8月18日" for "2023年8月18日"
 _ASKS_DAY = re.compile(r"哪天|哪一天|几号|几日|何日")
 _CREDIT = re.compile(r"[（(][^）)]{0,30}记者[^）)]{0,30}[）)]")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
@@ -50,7 +51,7 @@ def content_terms(question: str) -> list[str]:
 
 
 def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:
-    """Terms an answer's article must contain: names, Latin words (GDP), dates, deputy roles and
+    """Terms an answer's article must contain: names, Latin words (GDP), dates (without the year), deputy roles and
     provincial bodies. jieba tags some common words as names (惠民 as a person), so a name the
     corpus does not know counts only when it looks like a full personal name (three characters)."""
     terms = []
@@ -60,7 +61,7 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
         if flag != "eng" and not in_corpus(word) and not (flag.startswith("nr") and len(word) == 3):
             continue
         terms.append(word)
-    terms += _DATE.findall(question)
+    terms += [day for day in (_YEAR.sub("", d) for d in _DATE.findall(question)) if day]
     terms += [m.group(0) for m in _ROLE.finditer(question) if m.group(0).startswith("副")]
     terms += [body for body in _PROVINCIAL_BODY.findall(question) if not _NOT_IN_NAMES.search(body)]
     return list(dict.fromkeys(t for t in terms if t))

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     collection: str = "newsqa_chunks"
 
     embedding_model: str = "m3e-small"
-    embedding_quantize: bool = False
+    embedding_quantize: bool = True
     embed_batch_size: int = 32
     ingest_batch_chunks: int = 256
 

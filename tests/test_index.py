@@ -67,8 +67,8 @@ def test_bad_files_skip_while_the_rest_ingest(fresh_index: NewsIndex, page_copy:
 
 
 def test_embedding_model_mismatch_is_refused(page_index: NewsIndex):
-    other = NewsIndex(Settings(data_dir=page_index.settings.data_dir, embedding_quantize=True))
-    with pytest.raises(NewsqaError, match="fp32"):
+    other = NewsIndex(Settings(data_dir=page_index.settings.data_dir, embedding_quantize=False))
+    with pytest.raises(NewsqaError, match="int8"):
         _ = other.embeddings
 
 

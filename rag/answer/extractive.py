@@ -32,6 +32,10 @@ SECOND_SENTENCE_RATIO = 0.85
 MAX_SENTENCES = 2
 SHORTLIST = 12
 TYPE_BONUS = 0.2
+_PART_END = re.compile(r"[？?]")
+_BOILERPLATE = re.compile(r"原标题|责任编辑|来源[:：|｜]|编辑[:：|｜]|扫码|点击进入|分享到")
+MIN_PART_CHARS = 4
+CONTEXT_WEIGHT = 0.3
 _ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
 STRICT_TYPES = frozenset({"number", "when", "role"})  # without such content a sentence cannot answer
 
@@ -83,6 +87,12 @@ def _coverage(weights: dict[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in lowered)
 
 
+def question_parts(question: str) -> list[str]:
+    """A question that asks several things (…？…？) split into its parts; else the question itself."""
+    parts = [p.strip() for p in _PART_END.split(question) if len(p.strip()) >= MIN_PART_CHARS]
+    return parts if len(parts) > 1 else [question]
+
+
 def answer_extractive(
     question: str,
     standalone: str,
@@ -90,13 +100,44 @@ def answer_extractive(
     article_text: Callable[[Source], str],
     in_corpus: Callable[[str], bool] = lambda term: True,
 ) -> tuple[str, bool]:
-    """(answer text with [n] markers, refused); `in_corpus` says whether the index knows a word."""
+    """(answer text with [n] markers, refused); `in_corpus` says whether the index knows a word.
+
+    A question of several parts is answered part by part over the same sources; it is refused
+    only when no part can be answered.
+    """
     if not sources:
         return REFUSAL + "。", True
+    parts = question_parts(standalone)
+    chosen: dict[tuple[str, str, int], Candidate] = {}
+    for part in parts:
+        own_question = part if len(parts) > 1 else question
+        context = standalone if len(parts) > 1 else ""
+        for c in _select(own_question, part, context, sources, article_text, in_corpus):
+            chosen.setdefault(c.key, c)
+    if not chosen:
+        return REFUSAL + "。", True
+    return "".join(_display(c.text, c.n) for c in sorted(chosen.values(), key=lambda c: c.key)), False
+
+
+def _select(
+    question: str,
+    standalone: str,
+    context_question: str,
+    sources: Sequence[Source],
+    article_text: Callable[[Source], str],
+    in_corpus: Callable[[str], bool],
+) -> list[Candidate]:
+    """The sentences that answer one question (part), best first; [] to refuse it."""
     kind = question_type(question) if question_type(question) != "factoid" else question_type(standalone)
     terms = content_terms(standalone)
-    pool = candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)))
+    pool = [
+        c
+        for c in candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)))
+        if not _BOILERPLATE.search(c.text)
+    ]
     weights = _weights(terms, [c.text for c in pool])
+    for term, weight in _weights(content_terms(context_question), [c.text for c in pool]).items():
+        weights.setdefault(term, CONTEXT_WEIGHT * weight)  # the rest of a multi-part question, lightly
     total = sum(weights.values()) or 1.0
     by_n = {s.n: s for s in sources}
     for c in pool:
@@ -131,14 +172,13 @@ def answer_extractive(
 
     ranked = [c for c in sorted(shortlist, key=lambda c: -c.score) if grounded(c)]
     if not ranked:
-        return REFUSAL + "。", True
+        return []
     chosen = [ranked[0]]
     for c in ranked[1 : MAX_SENTENCES + 2]:
         same_article = c.key[:2] == chosen[0].key[:2]
         if same_article and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
             chosen.append(c)
-    chosen.sort(key=lambda c: c.key)
-    return "".join(_display(c.text, c.n) for c in chosen), False
+    return chosen
 
 
 def unsupported_terms(
