@@ -23,6 +23,7 @@ HEADLINE = (
     "F1",
     "citation validity",
     "citation recall",
+    "flagged sentences",
     "refusal P",
     "refusal R",
     "total_ms p50",
@@ -41,7 +42,9 @@ NOTES = """\
   correct when refused. **F1**: character F1 against the first member of each group, joined (1/0 for
   unanswerable questions, by refusal).
 - **citation validity**: verified citations / all `[n]` markers in the raw answer (dropped ones included).
-  **citation recall**: share of answer groups with a member inside some cited chunk.
+  **citation recall**: share of answer groups with a member inside some cited chunk. **flagged sentences**:
+  answer sentences that verification marked unsupported or flagged (a number or name in no source, a
+  citation out of range or not supporting its sentence) — the claims it caught.
 - **refusal P/R**: refusing as a detector of unanswerable questions.
 - Latency in milliseconds per stage, from `Answer.timings`; BM25-only, dense-only and LangChain answer
   with the extractive backend through the same chain, only the retrieval step differs."""
@@ -50,7 +53,7 @@ NOTES = """\
 def _cell(value: float | None, column: str) -> str:
     if value is None:
         return "–"
-    if column == "n":
+    if column in ("n", "flagged sentences"):
         return str(int(value))
     return f"{value:.1f}" if column.endswith(("p50", "p95")) else f"{value:.3f}"
 

@@ -115,6 +115,7 @@ def score_item(index: NewsIndex, system: System, item: GoldItem, k: int | None) 
         "f1": f1,
         "citations": [c.model_dump(include={"n", "article_id", "title", "quote"}) for c in answer.citations],
         "citation_markers": citation_markers(answer.answer),
+        "flagged": [{"sentence": x.text, "flags": x.flags} for x in answer.sentences if x.flags or not x.supported],
         "citation_recall": citation_recall(item.answer_groups, cited) if item.answer_groups else None,
         "retrieved": [
             {"rank": rank, "article_id": article_id, "title": title, "relevant": ok}

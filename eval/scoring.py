@@ -54,6 +54,7 @@ def summarise(records: Sequence[dict]) -> dict[str, float | None]:
     result["F1"] = _mean([r["f1"] for r in records if r["f1"] is not None])
     markers = sum(r["citation_markers"] for r in records)
     result["citation validity"] = sum(len(r["citations"]) for r in records) / markers if markers else None
+    result["flagged sentences"] = float(sum(len(r["flagged"]) for r in records))
     result["citation recall"] = _mean([r["citation_recall"] for r in records if r["citation_recall"] is not None])
     refused, unanswerable = [r["refused"] for r in records], [not r["answerable"] for r in records]
     precision, recall = precision_recall(refused, unanswerable)

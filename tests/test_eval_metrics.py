@@ -19,6 +19,7 @@ def record(relevant: list[bool], **fields: object) -> dict:
         "f1": 1.0,
         "citations": [],
         "citation_markers": 0,
+        "flagged": [],
         "citation_recall": None,
         "refused": False,
         "timings": {},
@@ -64,7 +65,14 @@ def test_citation_markers_count_dropped_ones_and_recall_looks_inside_cited_chunk
 def test_summarise_aggregates_citations_refusals_and_latency():
     records = [
         record([True], citations=[{"n": 1}], citation_markers=2, citation_recall=1.0, timings={"total_ms": 10.0}),
-        record([False, True], correct=False, f1=0.5, citation_recall=0.0, timings={"total_ms": 30.0}),
+        record(
+            [False, True],
+            correct=False,
+            f1=0.5,
+            citation_recall=0.0,
+            timings={"total_ms": 30.0},
+            flagged=[{"sentence": "去年增长了9%。", "flags": ["数字 9 不在任何来源中"]}],
+        ),
         record([], answerable=False, refused=True, timings={"total_ms": 20.0}),
         record([True], refused=True, correct=False, f1=0.0, citation_recall=0.0, timings={"total_ms": 40.0}),
     ]
@@ -74,6 +82,7 @@ def test_summarise_aggregates_citations_refusals_and_latency():
     assert summary["accuracy"] == 0.5 and summary["F1"] == pytest.approx(2.5 / 4)
     assert summary["citation validity"] == 0.5  # one kept of two markers
     assert summary["citation recall"] == pytest.approx(1 / 3)
+    assert summary["flagged sentences"] == 1
     assert (summary["refusal P"], summary["refusal R"]) == (0.5, 1.0)
     assert summary["total_ms p50"] == 25.0 and summary["condense_ms p50"] is None
     assert summarise(records[:2])["refusal P"] is None  # nothing refused, nothing to refuse: not measurable
