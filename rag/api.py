@@ -44,7 +44,6 @@ from rag.api_models import (
     ChatMessage,
     Choice,
     DocumentList,
-    DocumentOut,
     ErrorResponse,
     Health,
     ModelCard,
@@ -262,7 +261,7 @@ def list_documents(service: ServiceDep) -> DocumentList:
     """The ingested documents."""
     with service.lock.reading():
         records = service.index.documents()
-    return DocumentList(documents=[DocumentOut.model_validate(r, from_attributes=True) for r in records])
+    return DocumentList(documents=list(records))
 
 
 @api.post("/documents", response_model=UploadResponse, tags=["documents"])

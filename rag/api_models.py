@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.catalog import DocumentRecord
 from rag.types import Citation, Hit, Source
 
 MAX_K = 50
@@ -127,22 +128,8 @@ class SearchResponse(BaseModel):
     hits: list[Hit]
 
 
-class DocumentOut(BaseModel):
-    """An ingested document."""
-
-    source: str
-    name: str
-    sha256: str
-    kind: str
-    status: str
-    articles: int
-    chunks: int
-    skipped: int
-    updated: float
-
-
 class DocumentList(BaseModel):
-    documents: list[DocumentOut]
+    documents: list[DocumentRecord]
 
 
 class RemovedDocument(BaseModel):

@@ -11,8 +11,9 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
 
 from rag.types import Article, Chunk
 
@@ -41,9 +42,10 @@ CREATE TABLE IF NOT EXISTS names (name TEXT PRIMARY KEY);
 _CHUNK_COLUMNS = "chunk_id, article_id, idx, text, start, end, title, source, date, paper, reporter"
 
 
-@dataclass(frozen=True)
-class DocumentRecord:
-    """A row of the documents table."""
+class DocumentRecord(BaseModel):
+    """A row of the documents table (also the API's document model)."""
+
+    model_config = ConfigDict(frozen=True)
 
     source: str
     name: str
@@ -54,6 +56,10 @@ class DocumentRecord:
     chunks: int
     skipped: int
     updated: float
+
+
+def _document(row: tuple) -> DocumentRecord:
+    return DocumentRecord(**dict(zip(DocumentRecord.model_fields, row, strict=True)))
 
 
 def _chunk(row: sqlite3.Row | tuple) -> Chunk:
@@ -90,11 +96,11 @@ class Catalog:
     # documents -----------------------------------------------------------------------------
     def document(self, source: str) -> DocumentRecord | None:
         row = self.db.execute("SELECT * FROM documents WHERE source = ?", (source,)).fetchone()
-        return DocumentRecord(*row) if row else None
+        return _document(row) if row else None
 
     def documents(self) -> list[DocumentRecord]:
         rows = self.db.execute("SELECT * FROM documents ORDER BY name, source").fetchall()
-        return [DocumentRecord(*row) for row in rows]
+        return [_document(row) for row in rows]
 
     def begin_document(self, source: str, name: str, sha256: str, kind: str) -> None:
         """Record that `source` (with this content hash) is being ingested."""

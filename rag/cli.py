@@ -252,7 +252,7 @@ def documents(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: A
     """文档列表 List ingested documents."""
     docs = NewsIndex(make_settings(data_dir, chroma_url)).documents()
     if as_json:
-        print(json.dumps([d.__dict__ for d in docs], ensure_ascii=False, indent=2))
+        print(json.dumps([d.model_dump() for d in docs], ensure_ascii=False, indent=2))
         return
     table = Table("source", "status", "articles", "chunks", "skipped records")
     for d in docs:
