@@ -66,13 +66,19 @@ def mode_assistant(index: NewsIndex, mode: Mode) -> Assistant:
     )
 
 
-def build_systems(index: NewsIndex, backend: str, compare: bool, show_progress: bool) -> list[System]:
-    """newsqa itself; with `compare`, BM25-only, dense-only (extractive) and the LangChain baseline."""
+BASELINES = ("bm25", "dense", "langchain")
+
+
+def build_systems(index: NewsIndex, backend: str, baselines: Sequence[str], show_progress: bool) -> list[System]:
+    """newsqa itself, then the chosen baselines: BM25-only, dense-only (extractive) and the LangChain RAG."""
     systems = [System("newsqa", Assistant(index.settings, index), hybrid_ranker(index, "hybrid"), backend)]
-    if not compare:
-        return systems
     for mode in ("bm25", "dense"):
-        systems.append(System(f"{mode}-only", mode_assistant(index, mode), hybrid_ranker(index, mode), "extractive"))
+        if mode in baselines:
+            systems.append(
+                System(f"{mode}-only", mode_assistant(index, mode), hybrid_ranker(index, mode), "extractive")
+            )
+    if "langchain" not in baselines:
+        return systems
     baseline = LangChainBaseline(index, index.settings.data_dir / "baseline-langchain")
     added, removed = baseline.sync(show_progress)
     print(f"langchain baseline: {added} article(s) added, {removed} chunk(s) removed", file=sys.stderr)
@@ -137,7 +143,7 @@ def run_eval(
     corpus: Sequence[Path] = (),
     backend: str | None = None,
     k: int | None = None,
-    compare: bool = False,
+    baselines: Sequence[str] = (),
     limit: int | None = None,
     show_progress: bool = True,
 ) -> dict[str, dict]:
@@ -155,7 +161,10 @@ def run_eval(
     if backend not in ("extractive", "openai"):
         raise NewsqaError(f"未知的回答方式 {backend}", f"unknown backend {backend}: use extractive or openai")
     records: list[dict] = []
-    for system in build_systems(index, backend, compare, show_progress):
+    unknown = sorted(set(baselines) - set(BASELINES))
+    if unknown:
+        raise NewsqaError(f"未知的基线 {unknown}", f"unknown baseline(s) {unknown}: choose from {', '.join(BASELINES)}")
+    for system in build_systems(index, backend, baselines, show_progress):
         for item in tqdm(items, desc=system.name, unit="question", disable=not show_progress):
             records.append(score_item(index, system, item, k))
     summary = {

@@ -341,12 +341,15 @@ def evaluate(
     k: Annotated[int | None, typer.Option("--k", help="Sources per answer.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Report folder (default eval/out/<qa name>).")] = None,
     compare: Annotated[bool, typer.Option("--compare", help="Also BM25-only, dense-only, LangChain RAG.")] = False,
+    baseline: Annotated[
+        list[str] | None, typer.Option("--baseline", help="Only these baselines (repeatable): bm25, dense, langchain.")
+    ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """评测 Evaluate retrieval, answers and citations on a gold QA set; writes report.md and results.jsonl."""
-    from eval.run import run_eval
+    from eval.run import BASELINES, run_eval
 
     run_eval(
         qa,
@@ -355,7 +358,7 @@ def evaluate(
         corpus or [],
         backend,
         k,
-        compare,
+        BASELINES if compare else tuple(baseline or ()),
         limit,
     )
 
