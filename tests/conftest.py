@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,17 @@ import pytest
 from ingest.pipeline import ingest_paths
 from rag.index import NewsIndex
 from rag.settings import Settings
+
+
+def _closed_loopback_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+
+
+# Tests never reach an LLM server that happens to run on this machine (the default URL is a local
+# port): requests for the openai backend fail fast and fall back, unless a test starts its own fake.
+os.environ["NEWSQA_OPENAI_BASE_URL"] = _closed_loopback_url()
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "corpus" / "hengyang-daily-2022-12-15.txt"
