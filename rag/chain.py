@@ -16,7 +16,7 @@ import openai
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.answer import sources_from_hits
-from rag.answer.extractive import answer_extractive, unsupported_terms
+from rag.answer.extractive import answer_extractive, question_parts, unsupported_terms
 from rag.answer.llm import chat_model, stream_llm_answer
 from rag.cite import REFUSAL, verify
 from rag.condense import CONDENSE_PROMPT, condense_rules, history_text
@@ -28,6 +28,7 @@ from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 from rag.types import Answer, Source
 
+PART_K = 2
 LLM_ERRORS = (openai.APIError, httpx.HTTPError, TimeoutError, ConnectionError)
 FALLBACK_NOTICE = "大模型服务不可用，已改用抽取式回答 (LLM server unavailable: answered extractively)"
 State = dict[str, Any]
@@ -138,6 +139,14 @@ class Assistant:
         started = time.perf_counter()
         retriever = HybridRetriever(index=self.index, k=state["k"])
         hits, detail = retriever.retrieve(state["standalone"], filters=state["filters"])
+        parts = question_parts(state["standalone"])
+        if len(parts) > 1:  # each part of a question that asks several things gets its own best passages
+            seen = {hit.chunk.chunk_id for hit in hits}
+            for part in parts:
+                for hit in retriever.search(part, k=PART_K, filters=state["filters"]):
+                    if hit.chunk.chunk_id not in seen and hit.neighbour_of is None:
+                        seen.add(hit.chunk.chunk_id)
+                        hits.append(hit)
         state["sources"] = sources_from_hits(hits)
         state["timings"]["retrieve_ms"] = _ms(started)
         state["timings"].update({f"retrieve_{key}": round(value, 2) for key, value in detail.items()})

@@ -20,6 +20,8 @@ CITATION = re.compile(r"\s*(?:\[(\d+(?:\s*[,，、]\s*\d+)*)\]|【(\d+(?:\s*[,�
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NAME_FLAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+_LEADING_MARKS = re.compile(r"(?:\s*(?:\[\d+(?:\s*[,，、]\s*\d+)*\]|【\d+(?:\s*[,，、]\s*\d+)*】))+")
 MIN_BIGRAM_SUPPORT = 0.5
 REFUSAL = "资料中没有找到相关信息"
 
@@ -28,20 +30,29 @@ def strip_citations(text: str) -> str:
     return CITATION.sub("", text)
 
 
+def _numbers(text: str) -> list[int]:
+    marks = [m.group(1) or m.group(2) for m in CITATION.finditer(text)]
+    return [int(n) for mark in marks for n in re.split(r"[,，、\s]+", mark) if n]
+
+
 def split_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
-    """Answer sentences (markers removed) with the numbers cited in or right after each."""
+    """Answer sentences (markers removed) with the numbers cited in or right after each.
+
+    Markers that open a piece (after a closing quote: “……。”[1]) belong to the sentence before it.
+    """
     pieces: list[tuple[str, list[int]]] = []
     for start, end in sentence_spans(answer):
         raw = answer[start:end]
-        numbers = [
-            int(n) for m in CITATION.finditer(raw) for n in re.split(r"[,，、\s]+", m.group(1) or m.group(2)) if n
-        ]
+        leading = _LEADING_MARKS.match(raw)
+        if leading and pieces:
+            pieces[-1][1].extend(_numbers(leading.group(0)))
+            raw = raw[leading.end() :]
         text = strip_citations(raw).strip()
-        if not text and pieces:  # markers alone after the punctuation belong to the sentence before
-            pieces[-1][1].extend(numbers)
+        if not _WORD.search(text):  # markers (and stray punctuation) after a sentence belong to it
+            if pieces:
+                pieces[-1][1].extend(_numbers(raw))
             continue
-        if text:
-            pieces.append((text, numbers))
+        pieces.append((text, _numbers(raw)))
     return [(text, list(dict.fromkeys(numbers))) for text, numbers in pieces]
 
 

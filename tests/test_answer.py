@@ -70,6 +70,8 @@ def test_bad_questions_get_clear_errors(page_index: NewsIndex):
 def test_citation_markers_in_all_forms_are_parsed():
     parsed = split_cited_sentences("甲说了一件事[1][2]。乙做了另一件事【3】。丙[1,4]。丁。[2]")
     assert parsed == [("甲说了一件事。", [1, 2]), ("乙做了另一件事。", [3]), ("丙。", [1, 4]), ("丁。", [2])]
+    quoted = split_cited_sentences("他说：“景气水平持续改善。”[1]乙[2]。")
+    assert quoted == [("他说：“景气水平持续改善。”", [1]), ("乙。", [2])]
 
 
 def test_verification_keeps_supported_and_flags_the_rest():

@@ -77,9 +77,13 @@ def candidates(sources: Sequence[Source], with_titles: bool = False) -> list[Can
 
 
 def _display(sentence: str, n: int) -> str:
+    """The sentence with its citation before the final punctuation (after a closing quote)."""
     text = sentence.strip()
-    body, end = (text[:-1], text[-1]) if text[-1] in "。！？；;!?" else (text, "。")
-    return f"{body}[{n}]{end}"
+    if text[-1] in "。！？；;!?":
+        return f"{text[:-1]}[{n}]{text[-1]}"
+    if text[-1] in '”’」』）)"' and len(text) > 1 and text[-2] in "。！？；;!?":
+        return f"{text}[{n}]"
+    return f"{text}[{n}]。"
 
 
 def _coverage(weights: dict[str, float], text: str) -> float:
