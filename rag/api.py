@@ -247,7 +247,7 @@ def search(
     date_to: Annotated[str, Query(pattern=DATE_PATTERN)] = "",
     source: Annotated[list[str] | None, Query(max_length=100, description="Only these documents.")] = None,
 ) -> SearchResponse:
-    """Hybrid search (dense + BM25, fused by RRF), with the neighbours of the best hits."""
+    """Hybrid search (dense + BM25, fused by score), with the neighbours of the best hits."""
     service.check_question(q, [])
     with service.lock.reading():
         service.index.require_content()

@@ -120,7 +120,7 @@ def search(
     chroma_url: ChromaUrl = None,
     as_json: AsJson = False,
 ) -> None:
-    """检索 Search the index (hybrid: dense + BM25, fused by RRF)."""
+    """检索 Search the index (hybrid: dense + BM25, fused by score)."""
     if mode not in ("hybrid", "dense", "bm25"):
         raise NewsqaError(f"未知检索模式 {mode}", f"unknown mode {mode}: use hybrid, dense or bm25")
     if (query is None) == (batch is None):

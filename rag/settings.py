@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
 
     k: int = 5
     candidates: int = 30
+    fusion: Literal["convex", "rrf"] = "convex"
+    dense_weight: float = Field(0.4, ge=0.0, le=1.0)
     rrf_k: int = 60
     neighbours: int = 1
 

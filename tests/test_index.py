@@ -11,7 +11,7 @@ from ingest.pipeline import ingest_paths
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.lexical import Filters
-from rag.retrieve import HybridRetriever, fuse_rrf
+from rag.retrieve import HybridRetriever, fuse_convex, fuse_rrf
 from rag.settings import Settings
 
 
@@ -93,7 +93,19 @@ def test_retriever_is_a_langchain_retriever(page_index: NewsIndex):
 
 
 def test_rrf_fusion_rewards_agreement():
-    fused = fuse_rrf({"dense": ["a", "b", "c"], "bm25": ["b", "d"]}, rrf_k=60)
+    fused = fuse_rrf({"dense": [("a", 0.9), ("b", 0.8), ("c", 0.7)], "bm25": [("b", 12.0), ("d", 3.0)]}, rrf_k=60)
     assert [cid for cid, _, _ in fused] == ["b", "a", "d", "c"]
     assert fused[0][2] == {"dense": 2, "bm25": 1}
     assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_convex_fusion_keeps_how_far_ahead_a_hit_is():
+    rankings = {"dense": [("a", 0.90), ("b", 0.89), ("c", 0.80)], "bm25": [("b", 20.0), ("d", 4.0), ("a", 2.0)]}
+    fused = fuse_convex(rankings, {"dense": 0.4, "bm25": 0.6})
+    assert [cid for cid, _, _ in fused] == ["b", "a", "d", "c"]
+    assert fused[0][1] == pytest.approx(0.4 * 0.9 + 0.6 * 1.0)
+    assert fused[1][1] == pytest.approx(0.4 * 1.0 + 0.0)
+    assert fused[2][1] == pytest.approx(0.6 * 2 / 18)
+    assert fused[1][2] == {"dense": 1, "bm25": 3}
+    # a list of one hit normalises it to 1
+    assert fuse_convex({"dense": [("x", 0.5)], "bm25": []}, {"dense": 0.4})[0][1] == pytest.approx(0.4)
