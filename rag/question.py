@@ -35,6 +35,7 @@ _CREDIT = re.compile(r"[（(][^）)]{0,30}记者[^）)]{0,30}[）)]")
 _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 _NOT_IN_NAMES = re.compile(r"[哪些跟与去了的在是什么谁]")
 ROLE_WORDS = _ROLE
+_ASKING_WORDS = frozenset("其中 分别 具体 主要 哪位 哪家 哪项 哪种 哪名 哪次 哪年 哪月".split())  # ask, do not describe
 
 
 def question_type(question: str) -> str:
@@ -47,7 +48,7 @@ def question_type(question: str) -> str:
 
 def content_terms(question: str) -> list[str]:
     """The question's searchable words (jieba search mode, without question/function words)."""
-    return list(dict.fromkeys(tokenize(question)))
+    return [t for t in dict.fromkeys(tokenize(question)) if t not in _ASKING_WORDS]
 
 
 def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:

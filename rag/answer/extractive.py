@@ -27,7 +27,7 @@ from rag.question import (
 from rag.types import Source
 
 MIN_COVERAGE = 0.08
-MIN_ARTICLE_COVERAGE = 0.5  # share of the question words found in the sources that the answer's article holds
+MIN_ARTICLE_COVERAGE = 0.67  # share of the question's words (each once) in the sources that the answer's article holds
 SECOND_SENTENCE_RATIO = 0.85
 MAX_SENTENCES = 2
 SHORTLIST = 12
@@ -36,6 +36,7 @@ _PART_END = re.compile(r"[？?]")
 _BOILERPLATE = re.compile(r"原标题|责任编辑|来源[:：|｜]|编辑[:：|｜]|扫码|点击进入|分享到")
 MIN_PART_CHARS = 4
 CONTEXT_WEIGHT = 0.3
+DISTINCTIVE_WEIGHT = 2.0  # a word only this part of a multi-part question uses
 _ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
 STRICT_TYPES = frozenset({"number", "when", "role"})  # without such content a sentence cannot answer
 
@@ -86,6 +87,15 @@ def _display(sentence: str, n: int) -> str:
     return f"{text}[{n}]。"
 
 
+def _word_groups(weights: dict[str, float]) -> list[tuple[list[str], float]]:
+    """Search-mode words grouped under the longest word holding them (负责/责人 under 负责人), so one
+    word of the question counts once; a group weighs as its heaviest member."""
+    longest = [t for t in weights if not any(t != other and t in other for other in weights)]
+    return [
+        ([t for t in weights if t in word], max(w for t, w in weights.items() if t in word)) for word in longest
+    ]
+
+
 def _coverage(weights: dict[str, float], text: str) -> float:
     lowered = text.lower()
     return sum(w for t, w in weights.items() if t in lowered)
@@ -107,7 +117,9 @@ def answer_extractive(
     """(answer text with [n] markers, refused); `in_corpus` says whether the index knows a word.
 
     A question of several parts is answered part by part over the same sources; it is refused
-    only when no part can be answered.
+    only when no part can be answered. Words that only one part uses weigh more in that part, and
+    a part whose best sentence an earlier part already took adds the best sentence that holds what
+    this part alone asks (队长 in "…出征仪式？…谁是代表团的队长？").
     """
     if not sources:
         return REFUSAL + "。", True
@@ -115,23 +127,48 @@ def answer_extractive(
     chosen: dict[tuple[str, str, int], Candidate] = {}
     for part in parts:
         own_question = part if len(parts) > 1 else question
-        context = standalone if len(parts) > 1 else ""
-        for c in _select(own_question, part, context, sources, article_text, in_corpus):
+        others = [p for p in parts if p is not part]
+        ranked = _rank(own_question, part, standalone if others else "", others, sources, article_text, in_corpus)
+        picked = _pick(ranked)
+        if others and picked and picked[0].key in chosen:
+            lacking = [t for t in _distinctive(part, others) if t not in picked[0].text.lower()]
+            extra = next((c for c in ranked if c.key not in chosen and any(t in c.text.lower() for t in lacking)), None)
+            picked += [extra] if extra else []
+        for c in picked:
             chosen.setdefault(c.key, c)
     if not chosen:
         return REFUSAL + "。", True
     return "".join(_display(c.text, c.n) for c in sorted(chosen.values(), key=lambda c: c.key)), False
 
 
-def _select(
+def _distinctive(part: str, others: Sequence[str]) -> list[str]:
+    """The words of one part of a question that no other part uses."""
+    shared = {t for other in others for t in content_terms(other)}
+    return [t for t in content_terms(part) if t not in shared]
+
+
+def _pick(ranked: list[Candidate]) -> list[Candidate]:
+    """The best sentence, and a second from the same article when it scores almost as well."""
+    if not ranked:
+        return []
+    chosen = [ranked[0]]
+    for c in ranked[1 : MAX_SENTENCES + 2]:
+        same_article = c.key[:2] == chosen[0].key[:2]
+        if same_article and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
+            chosen.append(c)
+    return chosen
+
+
+def _rank(
     question: str,
     standalone: str,
     context_question: str,
+    other_parts: Sequence[str],
     sources: Sequence[Source],
     article_text: Callable[[Source], str],
     in_corpus: Callable[[str], bool],
 ) -> list[Candidate]:
-    """The sentences that answer one question (part), best first; [] to refuse it."""
+    """The grounded sentences that could answer one question (part), best first; [] to refuse it."""
     kind = question_type(question) if question_type(question) != "factoid" else question_type(standalone)
     terms = content_terms(standalone)
     pool = [
@@ -140,6 +177,8 @@ def _select(
         if not _BOILERPLATE.search(c.text)
     ]
     weights = _weights(terms, [c.text for c in pool])
+    own = set(_distinctive(standalone, other_parts))
+    weights = {t: w * (DISTINCTIVE_WEIGHT if t in own and other_parts else 1.0) for t, w in weights.items()}
     for term, weight in _weights(content_terms(context_question), [c.text for c in pool]).items():
         weights.setdefault(term, CONTEXT_WEIGHT * weight)  # the rest of a multi-part question, lightly
     total = sum(weights.values()) or 1.0
@@ -157,7 +196,7 @@ def _select(
     critical = critical_terms(standalone, in_corpus)
     events, superlative = event_names(standalone), asks_superlative(standalone)
     everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
-    grounding = {t: w for t, w in weights.items() if t in everything}
+    grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in terms})
     texts: dict[int, str] = {}
 
     def grounded(c: Candidate) -> bool:
@@ -171,18 +210,11 @@ def _select(
             return False
         if superlative and "最" not in c.text:
             return False
-        held = _coverage(grounding, texts[c.n]) / (sum(grounding.values()) or 1.0)
+        held = sum(w for group, w in grounding if any(t in texts[c.n] for t in group))
+        held /= sum(w for _, w in grounding) or 1.0
         return held >= MIN_ARTICLE_COVERAGE
 
-    ranked = [c for c in sorted(shortlist, key=lambda c: -c.score) if grounded(c)]
-    if not ranked:
-        return []
-    chosen = [ranked[0]]
-    for c in ranked[1 : MAX_SENTENCES + 2]:
-        same_article = c.key[:2] == chosen[0].key[:2]
-        if same_article and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
-            chosen.append(c)
-    return chosen
+    return [c for c in sorted(shortlist, key=lambda c: -c.score) if grounded(c)]
 
 
 def unsupported_terms(
