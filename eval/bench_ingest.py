@@ -1,11 +1,14 @@
 """Benchmark ingestion and search on a CRUD-RAG sample: throughput, memory, disk, quality and latency.
 
     python -m eval.bench_ingest --n 1000 [--out eval/out/bench] [--queries 100] [--encode-sample 512]
+    python -m eval.bench_ingest --index DIR       # query speed only, on an index built before
 
 Prints Markdown tables: raw encode throughput of the embedding model (fp32 and torch dynamic int8)
 on a random sample of the chunks, whole-pipeline throughput on all of them, peak RSS, index size
-on disk, retrieval quality of each model variant on the page gold set, and hybrid search
-latency by stage over the CRUD dev questions, plus the cold start of `newsqa search`.
+on disk, retrieval quality of each model variant on the page gold set; then, on the index, warm
+latency by stage of hybrid search and of extractive answers over the CRUD dev questions, the
+resident memory of a loaded assistant, and the cold start of `newsqa search` and `newsqa ask`
+(process start to first answer).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from eval.crud_sample import corpus_path, write_sample
@@ -27,6 +31,7 @@ from eval.retrieval import score
 from ingest.chunk import chunk_article
 from ingest.jsonl import iter_jsonl_articles
 from ingest.pipeline import ingest_paths
+from rag.chain import Assistant
 from rag.embeddings import load_embeddings
 from rag.index import NewsIndex
 from rag.lexical import tokenize
@@ -82,29 +87,48 @@ def percentiles(values: list[float]) -> str:
     return f"{statistics.median(values):.1f} / {cuts[18]:.1f}"
 
 
-def search_latency(index: NewsIndex, questions: list[str]) -> dict[str, str]:
-    """p50 / p95 milliseconds of each stage of hybrid search (after one warm-up query)."""
-    retriever = HybridRetriever(index=index, k=5)
-    retriever.retrieve(questions[0])
+def stage_latency(run: Callable[[str], dict[str, float]], questions: list[str]) -> dict[str, str]:
+    """p50 / p95 milliseconds of each stage `run(question)` reports, and of the whole call (after a warm-up)."""
+    run(questions[0])
     stages: dict[str, list[float]] = {}
     for question in questions:
         started = time.perf_counter()
-        _, timings = retriever.retrieve(question)
-        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        timings = dict(run(question))
+        timings["wall_ms"] = (time.perf_counter() - started) * 1000
         for stage, ms in timings.items():
             stages.setdefault(stage, []).append(ms)
     return {stage: percentiles(values) for stage, values in stages.items()}
 
 
-def cold_start_s(data_dir: Path, question: str) -> float:
-    """Wall time of a fresh `newsqa search` process (imports, model, Chroma, BM25, one query)."""
+def cold_start_s(command: str, data_dir: Path, question: str) -> float:
+    """Wall time of a fresh `newsqa search|ask` process (imports, model, Chroma, BM25, one answer)."""
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "rag.cli", "search", question, "--data-dir", str(data_dir), "--json"],
+        [sys.executable, "-m", "rag.cli", command, question, "--data-dir", str(data_dir), "--json"],
         check=True,
         capture_output=True,
     )
     return time.perf_counter() - started
+
+
+def query_bench(settings: Settings, questions: list[str]) -> None:
+    """Warm search and ask latency by stage, resident memory and cold starts on an existing index."""
+    cold = {command: cold_start_s(command, settings.data_dir, questions[0]) for command in ("search", "ask")}
+    assistant = Assistant(settings)
+    retriever = HybridRetriever(index=assistant.index, k=settings.k)
+    stats = assistant.index.stats()
+    print(f"\n## Queries on {settings.data_dir}: {stats['articles']:,} articles, {stats['chunks']:,} chunks\n")
+    print(f"### Hybrid search over {len(questions)} questions, ms p50 / p95\n")
+    print(table([stage_latency(lambda q: retriever.retrieve(q)[1], questions)]))
+    print(f"\n### Extractive answers over {len(questions)} questions, ms p50 / p95\n")
+    print(table([stage_latency(lambda q: assistant.ask(q).timings, questions)]))
+    print(f"\nresident memory of the loaded assistant: {current_rss_mib():,.0f} MiB (peak {peak_rss_mib():,.0f})")
+    print(f"cold start to first result: `newsqa search` {cold['search']:.1f} s, `newsqa ask` {cold['ask']:.1f} s")
+
+
+def current_rss_mib() -> float:
+    fields = Path("/proc/self/status").read_text().split("VmRSS:")[1].split()
+    return int(fields[0]) / 1024
 
 
 def cell(value: object) -> str:
@@ -128,12 +152,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "out" / "bench")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--encode-sample", type=int, default=512, help="chunks for the raw encode rate")
+    parser.add_argument("--index", type=Path, help="measure queries only, on this existing data dir")
     args = parser.parse_args(argv)
-    if args.corpus is None:
-        parser.error("no CRUD-RAG corpus: pass --corpus or set NEWSQA_CRUD_CORPUS")
-
     qa = [json.loads(line) for line in args.qa.read_text(encoding="utf-8").splitlines()] if args.qa.is_file() else []
     questions = [record["question"] for record in qa[: args.queries]]
+    if args.index:
+        if not questions:
+            parser.error(f"no questions in {args.qa}")
+        query_bench(Settings(data_dir=args.index), questions)
+        return
+    if args.corpus is None:
+        parser.error("no CRUD-RAG corpus: pass --corpus or set NEWSQA_CRUD_CORPUS")
     evidence = {doc_id for record in qa[: args.queries] for doc_id in record["evidence_doc_ids"]}
     sample = args.out / f"crud-{args.n}.jsonl"
     write_sample(args.corpus, args.n, sample, evidence, seed=0)  # the questions' evidence, then random articles
@@ -178,14 +207,13 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"## Model variants (raw encode on {len(probe)} chunks; quality on the page gold set)\n")
     print(table(variants))
-    print(f"\n## Ingest of {args.n:,} CRUD articles (fp32)\n")
+    variant = base.embedding_model + (" int8" if base.embedding_quantize else " fp32")
+    print(f"\n## Ingest of {args.n:,} CRUD articles ({variant})\n")
     print(table([pipeline]))
     print("\n## Index on disk (MiB)\n")
     print(table([disk]))
     if questions:
-        print(f"\n## Hybrid search over {len(questions)} questions, ms p50 / p95\n")
-        print(table([search_latency(index, questions)]))
-        print(f"\ncold start of `newsqa search` (one query): {cold_start_s(base.data_dir, questions[0]):.1f} s")
+        query_bench(base, questions)
 
 
 if __name__ == "__main__":

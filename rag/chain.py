@@ -138,15 +138,18 @@ class Assistant:
     def _retrieve(self, state: State) -> State:
         started = time.perf_counter()
         retriever = HybridRetriever(index=self.index, k=state["k"])
-        hits, detail = retriever.retrieve(state["standalone"], filters=state["filters"])
         parts = question_parts(state["standalone"])
-        if len(parts) > 1:  # each part of a question that asks several things gets its own best passages
-            seen = {hit.chunk.chunk_id for hit in hits}
-            for part in parts:
-                for hit in retriever.search(part, k=PART_K, filters=state["filters"]):
-                    if hit.chunk.chunk_id not in seen and hit.neighbour_of is None:
-                        seen.add(hit.chunk.chunk_id)
-                        hits.append(hit)
+        queries = [state["standalone"], *parts] if len(parts) > 1 else [state["standalone"]]
+        vectors = self.index.embeddings.encode(queries)  # one batch: the question and each of its parts
+        embed_ms = _ms(started)
+        hits, detail = retriever.retrieve(state["standalone"], filters=state["filters"], vector=vectors[0])
+        detail["embed_ms"] = embed_ms
+        seen = {hit.chunk.chunk_id for hit in hits}
+        for part, vector in zip(queries[1:], vectors[1:], strict=True):  # each part gets its own best passages
+            for hit in retriever.retrieve(part, k=PART_K, filters=state["filters"], vector=vector)[0]:
+                if hit.chunk.chunk_id not in seen and hit.neighbour_of is None:
+                    seen.add(hit.chunk.chunk_id)
+                    hits.append(hit)
         state["sources"] = sources_from_hits(hits)
         state["timings"]["retrieve_ms"] = _ms(started)
         state["timings"].update({f"retrieve_{key}": round(value, 2) for key, value in detail.items()})

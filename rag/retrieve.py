@@ -13,6 +13,7 @@ BM25-only for comparisons.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -78,9 +79,10 @@ class HybridRetriever(BaseRetriever):
         return self.retrieve(query, k, filters)[0]
 
     def retrieve(
-        self, query: str, k: int | None = None, filters: Filters | None = None
+        self, query: str, k: int | None = None, filters: Filters | None = None, vector: Sequence[float] | None = None
     ) -> tuple[list[Hit], dict[str, float]]:
-        """Ranked hits and the milliseconds spent in each step (embed, dense, bm25, fuse)."""
+        """Ranked hits and the milliseconds spent in each step (embed, dense, bm25, fuse); `vector` is
+        the query's embedding when the caller has it already (several queries embedded in one batch)."""
         settings, index = self.index.settings, self.index
         k = k or self.k
         filters = filters if filters is not None else self.filters
@@ -88,9 +90,10 @@ class HybridRetriever(BaseRetriever):
         rankings: dict[str, Ranking] = {}
         timings: dict[str, float] = {}
         if self.mode in ("hybrid", "dense"):
-            started = time.perf_counter()
-            vector = index.embeddings.encode([query])[0]
-            timings["embed_ms"] = (time.perf_counter() - started) * 1000
+            if vector is None:
+                started = time.perf_counter()
+                vector = index.embeddings.encode([query])[0]
+                timings["embed_ms"] = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
             rankings["dense"] = index.store.search(vector, wanted, filters)
             timings["dense_ms"] = (time.perf_counter() - started) * 1000

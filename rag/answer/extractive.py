@@ -91,9 +91,7 @@ def _word_groups(weights: dict[str, float]) -> list[tuple[list[str], float]]:
     """Search-mode words grouped under the longest word holding them (负责/责人 under 负责人), so one
     word of the question counts once; a group weighs as its heaviest member."""
     longest = [t for t in weights if not any(t != other and t in other for other in weights)]
-    return [
-        ([t for t in weights if t in word], max(w for t, w in weights.items() if t in word)) for word in longest
-    ]
+    return [([t for t in weights if t in word], max(w for t, w in weights.items() if t in word)) for word in longest]
 
 
 def _coverage(weights: dict[str, float], text: str) -> float:
