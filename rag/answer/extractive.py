@@ -28,8 +28,8 @@ from rag.types import Source
 
 MIN_COVERAGE = 0.08
 MIN_ARTICLE_COVERAGE = 0.67  # share of the question's words (each once) in the sources that the answer's article holds
-SECOND_SENTENCE_RATIO = 0.85
-MAX_SENTENCES = 2
+SECOND_SENTENCE_RATIO = 0.7
+MAX_SENTENCES = 3
 SHORTLIST = 12
 TYPE_BONUS = 0.2
 _PART_END = re.compile(r"[？?]")
@@ -146,7 +146,7 @@ def _distinctive(part: str, others: Sequence[str]) -> list[str]:
 
 
 def _pick(ranked: list[Candidate]) -> list[Candidate]:
-    """The best sentence, and a second from the same article when it scores almost as well."""
+    """The best sentence, and up to two more from the same article that score at least 70% as well."""
     if not ranked:
         return []
     chosen = [ranked[0]]
