@@ -30,6 +30,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rag import uploads
@@ -67,6 +68,8 @@ log = logging.getLogger("newsqa.api")
 
 MODEL_ID = "newsqa"
 MAX_JSON_BYTES = 1 << 20
+API_PREFIXES = ("/api/", "/v1/")
+HTTP_ERRORS_ZH = {404: "找不到该地址", 405: "不支持该请求方法"}
 MULTIPART_OVERHEAD = 1 << 16
 INTERNAL_ERROR = {"zh": "服务器内部错误", "en": "internal server error"}
 NOT_READY = NewsqaError("正在加载模型和索引", "still loading the model and the index")
@@ -393,7 +396,7 @@ async def invalid_request(request: Request, error: Exception) -> JSONResponse:
 
 async def http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    zh = {404: "找不到该地址", 405: "不支持该请求方法"}.get(error.status_code, "请求出错")
+    zh = HTTP_ERRORS_ZH.get(error.status_code, "请求出错")
     en = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
     response = error_response(error.status_code, zh, en)
     response.headers.update(error.headers or {})
@@ -415,7 +418,7 @@ class BodyLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and path.startswith(("/api/", "/v1/")):
+        if scope["type"] == "http" and path.startswith(API_PREFIXES):
             limit = self.upload_limit if path == "/api/documents" else MAX_JSON_BYTES
             length = dict(scope["headers"]).get(b"content-length", b"")
             if length.isdigit() and int(length) > limit:
@@ -423,6 +426,24 @@ class BodyLimit:
                     413, f"请求过大（上限 {limit} 字节）", f"request body too large (limit {limit} bytes)"
                 )
                 await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class ApiRoutesOnly:
+    """Keep /api/ and /v1/ paths away from the UI mounted at `/`: a path no API route knows is a
+    404 JSON error, a known path with another method a 405, as without the UI."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").startswith(API_PREFIXES):
+            routes = (route for route in scope["app"].router.routes if not isinstance(route, Mount))
+            matches = [route.matches(scope)[0] for route in routes]
+            if Match.FULL not in matches:
+                status = 405 if Match.PARTIAL in matches else 404
+                await error_response(status, HTTP_ERRORS_ZH[status], HTTPStatus(status).phrase)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -447,6 +468,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, with_ui: 
         lifespan=lifespan,
     )
     app.state.service = Service(settings, assistant or Assistant(settings))
+    app.add_middleware(ApiRoutesOnly)
     app.add_middleware(
         BodyLimit, upload_limit=settings.max_upload_files * settings.max_upload_bytes + MULTIPART_OVERHEAD
     )

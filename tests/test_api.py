@@ -229,6 +229,18 @@ def test_malformed_json_and_unknown_routes(client: TestClient):
     assert too_big.status_code == 413 and "too large" in error_of(too_big)["en"]
 
 
+def test_with_the_ui_mounted_unknown_api_paths_stay_json_errors(page_index: NewsIndex):
+    app = create_app(page_index.settings, Assistant(page_index.settings, page_index), with_ui=True)
+    for client in started(app):
+        assert "text/html" in client.get("/").headers["content-type"]  # the Gradio UI answers at /
+        for path in ("/api/nothing", "/v1/nothing", "/api/ask/extra"):
+            missing = client.get(path)
+            assert missing.status_code == 404 and error_of(missing)["en"] == "Not Found", path
+        wrong_method = client.put("/api/ask")
+        assert wrong_method.status_code == 405 and error_of(wrong_method)["zh"] == "不支持该请求方法"
+        assert client.get("/api/documents").status_code == 200
+
+
 def test_an_unexpected_error_is_500_json_without_internals(page_index: NewsIndex):
     app = create_app(page_index.settings, Assistant(page_index.settings, page_index), with_ui=False)
 
