@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from ingest.articles import title_from_text
 from ingest.clean import page_lines
-from ingest.read import Skipped, decode_bytes
+from ingest.read import GZIP_ERRORS, Skipped, decode_bytes, open_bytes
 from rag.types import Article
 
 MAX_ARTICLE_CHARS = 200_000
@@ -32,8 +32,15 @@ def normalise_date(value: object) -> str:
 
 
 def count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    """Lines in the (decompressed) file; those before a gzip break when it is cut off."""
+    lines = 0
+    with open_bytes(path) as handle:
+        try:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                lines += block.count(b"\n")
+        except GZIP_ERRORS:
+            pass
+    return lines
 
 
 def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
@@ -76,23 +83,32 @@ def _record_article(record: object, line_no: int, path: Path) -> Article:
 
 def iter_jsonl_articles(path: Path, skip_ids: set[str] | None = None) -> Iterator[Article | Skipped]:
     """Articles of a JSONL file in order; a bad line yields `Skipped` with its line number."""
+    with open_bytes(path) as handle:
+        try:
+            yield from _articles(path, _lines(handle), skip_ids)
+        except GZIP_ERRORS as err:
+            yield Skipped(path, f"gzip data broken after the last good line: {err}")
+
+
+def _articles(
+    path: Path, lines: Iterator[tuple[int, bytes | None]], skip_ids: set[str] | None
+) -> Iterator[Article | Skipped]:
     seen: set[str] = set()
-    with path.open("rb") as handle:
-        for line_no, raw in _lines(handle):
-            if raw is None:
-                yield Skipped(path, f"line {line_no}: longer than {MAX_LINE_BYTES:,} bytes")
-                continue
-            if not raw.strip():
-                continue
-            try:
-                article = _record_article(json.loads(decode_bytes(raw)), line_no, path)
-            except (ValueError, RecursionError) as err:
-                reason = err.msg if isinstance(err, json.JSONDecodeError) else str(err)
-                yield Skipped(path, f"line {line_no}: {reason}")
-                continue
-            if article.article_id in seen:
-                yield Skipped(path, f"line {line_no}: duplicate id {article.article_id!r}")
-                continue
-            seen.add(article.article_id)
-            if skip_ids is None or article.article_id not in skip_ids:
-                yield article
+    for line_no, raw in lines:
+        if raw is None:
+            yield Skipped(path, f"line {line_no}: longer than {MAX_LINE_BYTES:,} bytes")
+            continue
+        if not raw.strip():
+            continue
+        try:
+            article = _record_article(json.loads(decode_bytes(raw)), line_no, path)
+        except (ValueError, RecursionError) as err:
+            reason = err.msg if isinstance(err, json.JSONDecodeError) else str(err)
+            yield Skipped(path, f"line {line_no}: {reason}")
+            continue
+        if article.article_id in seen:
+            yield Skipped(path, f"line {line_no}: duplicate id {article.article_id!r}")
+            continue
+        seen.add(article.article_id)
+        if skip_ids is None or article.article_id not in skip_ids:
+            yield article

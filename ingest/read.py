@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import BinaryIO
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
+GZIP_ERRORS = (gzip.BadGzipFile, EOFError)  # not gzip at all / cut off part-way
+
+
+def is_jsonl(path: Path) -> bool:
+    """A JSONL file, plain or gzip-compressed (`.jsonl.gz`, as archives are often kept)."""
+    return path.name.lower().endswith((".jsonl", ".jsonl.gz"))
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES or is_jsonl(path)
+
+
+def open_bytes(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed on the fly when it is gzip."""
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")
 
 
 @dataclass(frozen=True)
@@ -37,12 +54,12 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if child.name.startswith("."):
                     continue
-                if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                if is_supported(child):
                     yield child
                 else:
                     yield Skipped(child, f"unsupported file type {child.suffix or '(none)'}")
         elif path.is_file():
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            if is_supported(path):
                 yield path
             else:
                 yield Skipped(path, f"unsupported file type {path.suffix or '(none)'}")
@@ -118,9 +135,11 @@ def _read_jsonl(path: Path) -> RawDocument | Skipped:
     """A JSONL file is only hashed (as a stream) here: `ingest.jsonl` decodes it line by line."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(8192)
-            handle.seek(0)
             sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        with open_bytes(path) as handle:
+            head = handle.read(8192)
+    except GZIP_ERRORS as err:
+        return Skipped(path, f"broken gzip file: {err}")
     except OSError as err:
         return Skipped(path, f"cannot read: {err.strerror or err}")
     if not head.strip():
@@ -132,7 +151,7 @@ def _read_jsonl(path: Path) -> RawDocument | Skipped:
 
 def read_file(path: Path) -> RawDocument | Skipped:
     """Read one supported file, or say why it is skipped."""
-    if path.suffix.lower() == ".jsonl":
+    if is_jsonl(path):
         return _read_jsonl(path)
     try:
         data = path.read_bytes()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
-from ingest.jsonl import iter_jsonl_articles
+from ingest.jsonl import count_lines, iter_jsonl_articles
 from ingest.read import RawDocument, Skipped, iter_files, read_file
 
 PAGE_TEXT = "测试标题\n\n本报讯 (记者 王五) 衡阳市今天召开会议，研究部署工作。"
@@ -80,3 +81,27 @@ def test_jsonl_keeps_ids_and_reports_bad_lines(tmp_path: Path):
     ]
     assert skipped[0].startswith("line 2: ")
     assert skipped[1:] == ['line 3: missing or empty "text"', "line 4: duplicate id 'n1'"]
+
+
+def test_gzip_jsonl_is_read_as_a_stream_and_a_cut_off_archive_keeps_its_good_lines(tmp_path: Path):
+    records = [{"id": f"a{i}", "title": f"标题{i}", "text": f"第{i}篇正文。" * 400} for i in range(40)]
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    archive = tmp_path / "news.jsonl.gz"
+    archive.write_bytes(gzip.compress(data))
+    assert list(iter_files([tmp_path])) == [archive]
+    doc = read_file(archive)
+    assert isinstance(doc, RawDocument) and doc.kind == "jsonl"
+    assert [a.article_id for a in iter_jsonl_articles(archive)] == [r["id"] for r in records]
+    assert count_lines(archive) == 40
+
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    items = list(iter_jsonl_articles(cut))
+    good = [i for i in items if not isinstance(i, Skipped)]
+    assert 0 < len(good) < 40 and [a.article_id for a in good] == [r["id"] for r in records[: len(good)]]
+    assert isinstance(items[-1], Skipped) and "gzip data broken" in items[-1].reason
+
+    fake = tmp_path / "fake.jsonl.gz"
+    fake.write_text('{"id": "x", "text": "不是压缩文件"}\n', encoding="utf-8")
+    skipped = read_file(fake)
+    assert isinstance(skipped, Skipped) and "broken gzip file" in skipped.reason
