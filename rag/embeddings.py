@@ -12,9 +12,12 @@ import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.encoder import LeanSentenceEncoder, pooling_mode
 from rag.errors import NewsqaError
 
 PACKAGED_MODELS = {"m3e-small": ("embedding", "m3e-small")}
@@ -35,20 +38,23 @@ def resolve_model_path(name: str) -> str:
 
 
 class SentenceEmbeddings(Embeddings):
-    """A LangChain `Embeddings` over a local sentence-transformers model, normalised, CPU."""
+    """A LangChain `Embeddings` over a local sentence-transformers model, normalised, CPU.
 
-    def __init__(self, model: str = "m3e-small", quantize: bool = False, batch_size: int = 32) -> None:
+    A plain BERT folder (the default m3e-small among them) runs on `rag.encoder`, which gives the
+    same vectors without importing sentence-transformers; any other model runs on sentence-transformers.
+    """
+
+    def __init__(self, model: str = "m3e-small", quantize: bool = False, batch_size: int = 8) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
         torch.set_num_threads(os.cpu_count() or 1)
         path = resolve_model_path(model)
+        pooling = pooling_mode(Path(path)) if Path(path).is_dir() else None
         try:
-            self.model = SentenceTransformer(path, device="cpu")
+            self.lean = LeanSentenceEncoder(Path(path), pooling) if pooling else None
+            self.model = self.lean.model if self.lean else _sentence_transformer(path)
         except OSError as err:
             raise NewsqaError(
                 f"无法离线加载嵌入模型 {model}", f"cannot load embedding model {model} offline: {err}"
@@ -56,12 +62,13 @@ class SentenceEmbeddings(Embeddings):
         if quantize:
             warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
             warnings.filterwarnings("ignore", message=".*torch.ao.quantization is deprecated.*")
-            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+            warnings.filterwarnings("ignore", message=".*migrate to use torchao.*")
+            torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         self.name = model
         self.quantized = quantize
         self.signature = f"{model}|{'int8' if quantize else 'fp32'}"
         self.batch_size = batch_size
-        self.dimension = int(self.model.get_embedding_dimension())
+        self.dimension = self.lean.dimension if self.lean else int(self.model.get_embedding_dimension())
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
@@ -69,7 +76,9 @@ class SentenceEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
 
-    def encode(self, texts: list[str]):  # noqa: ANN201 - numpy array
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if self.lean:
+            return self.lean.encode(texts, self.batch_size).numpy()
         return self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -77,6 +86,15 @@ class SentenceEmbeddings(Embeddings):
             show_progress_bar=False,
             convert_to_numpy=True,
         )
+
+
+def _sentence_transformer(path: str) -> Any:
+    """Any other sentence-transformers model (imported only for it: the import takes seconds)."""
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(path, device="cpu")
 
 
 @lru_cache(maxsize=4)
