@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from types import ModuleType
 from typing import Any
 
-import httpx
-import openai
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.answer import sources_from_hits
 from rag.answer.extractive import answer_extractive, question_parts, unsupported_terms
-from rag.answer.llm import chat_model, stream_llm_answer
 from rag.cite import REFUSAL, verify
 from rag.condense import CONDENSE_PROMPT, condense_rules, history_text
 from rag.errors import NewsqaError
@@ -29,9 +27,15 @@ from rag.settings import Settings
 from rag.types import Answer, Source
 
 PART_K = 2
-LLM_ERRORS = (openai.APIError, httpx.HTTPError, TimeoutError, ConnectionError)
 FALLBACK_NOTICE = "大模型服务不可用，已改用抽取式回答 (LLM server unavailable: answered extractively)"
 State = dict[str, Any]
+
+
+def _llm() -> ModuleType:
+    """The LLM answerer, imported when first used (openai and langchain-openai take a second to import)."""
+    from rag.answer import llm
+
+    return llm
 
 
 def _ms(started: float) -> float:
@@ -76,13 +80,14 @@ class Assistant:
         started = time.perf_counter()
         if state["backend"] == "openai":
             pieces: list[str] = []
+            llm = _llm()
             try:
-                for token in stream_llm_answer(self.settings, state["standalone"], state["sources"]):
+                for token in llm.stream_llm_answer(self.settings, state["standalone"], state["sources"]):
                     pieces.append(token)
                     yield {"type": "token", "text": token}
                 state["text"] = "".join(pieces)
                 state["refused"] = REFUSAL in state["text"]
-            except LLM_ERRORS:
+            except llm.LLM_ERRORS:
                 if pieces:
                     yield {"type": "reset"}
                 self._fall_back(state)
@@ -126,11 +131,12 @@ class Assistant:
         state["standalone"] = condense_rules(state["question"], state["history"])
         if state["backend"] == "openai" and state["history"]:
             prompt = CONDENSE_PROMPT.format(history=history_text(state["history"]), question=state["question"])
+            llm = _llm()
             try:
-                rewritten = str(chat_model(self.settings).invoke(prompt).content).strip().splitlines()
+                rewritten = str(llm.chat_model(self.settings).invoke(prompt).content).strip().splitlines()
                 if rewritten and rewritten[0].strip():
                     state["standalone"] = rewritten[0].strip()
-            except LLM_ERRORS:
+            except llm.LLM_ERRORS:
                 self._fall_back(state, answer=False)
         state["timings"]["condense_ms"] = _ms(started)
         return state
@@ -158,10 +164,11 @@ class Assistant:
     def _answer(self, state: State) -> State:
         started = time.perf_counter()
         if state["backend"] == "openai":
+            llm = _llm()
             try:
-                state["text"] = "".join(stream_llm_answer(self.settings, state["standalone"], state["sources"]))
+                state["text"] = "".join(llm.stream_llm_answer(self.settings, state["standalone"], state["sources"]))
                 state["refused"] = REFUSAL in state["text"]
-            except LLM_ERRORS:
+            except llm.LLM_ERRORS:
                 self._fall_back(state)
         else:
             self._answer_offline(state)

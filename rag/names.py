@@ -22,9 +22,25 @@ _FOLLOWERS = (
     r"[,，、。；;\s)）]|举行|主持|表示|说|进行|会见|率队|座谈|参加|出席|就|在|与|和|向|对|等|一行|指出|强调|要求"
 )
 _NAME_AFTER_TITLE = re.compile(_TITLE + r"\s?([\u4e00-\u9fff]{2,3}?)(?=" + _FOLLOWERS + ")")
-_analyzer = jieba.Tokenizer()
-_tagger = pseg.POSTokenizer(_analyzer)
 _known: set[str] = set()
+
+
+class _NameAwareTagger(pseg.POSTokenizer):
+    """jieba's part-of-speech tagger over a private copy of the default dictionary, so that names
+    added for question analysis never change the BM25 tokens. Both tables are copied from the
+    default tokenizer (already loaded for BM25) rather than read from disk a second time."""
+
+    def __init__(self) -> None:
+        jieba.dt.check_initialized()
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.FREQ, self.tokenizer.total = dict(jieba.dt.FREQ), jieba.dt.total
+        self.tokenizer.initialized = True
+        self.word_tag_tab = dict(pseg.dt.word_tag_tab)
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> _NameAwareTagger:
+    return _NameAwareTagger()
 
 
 def extract_names(text: str) -> set[str]:
@@ -41,7 +57,7 @@ def learn_names(names: set[str] | list[str]) -> None:
     """Teach the analysis tokenizer these person names."""
     new = [n for n in names if n and n not in _known]
     for name in new:
-        _analyzer.add_word(name, freq=100_000, tag="nr")
+        _tagger().add_word(name, freq=100_000, tag="nr")
         _known.add(name)
     if new:
         pos_words.cache_clear()
@@ -50,4 +66,4 @@ def learn_names(names: set[str] | list[str]) -> None:
 @lru_cache(maxsize=50_000)
 def pos_words(text: str) -> tuple[tuple[str, str], ...]:
     """(word, part-of-speech flag) pairs of a text, cached."""
-    return tuple((w.word, w.flag) for w in _tagger.cut(text))
+    return tuple((w.word, w.flag) for w in _tagger().cut(text))

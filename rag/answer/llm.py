@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+import httpx
+import openai
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
@@ -11,6 +13,7 @@ from rag.cite import REFUSAL
 from rag.settings import Settings
 from rag.types import Source
 
+LLM_ERRORS = (openai.APIError, httpx.HTTPError, TimeoutError, ConnectionError)  # the server is down or slow
 SYSTEM_PROMPT = (
     "你是严谨的新闻资料问答助手。只依据用户给出的编号资料回答问题，用简洁的中文作答。\n"
     "规则：\n"
