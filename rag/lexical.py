@@ -12,6 +12,8 @@ import logging
 import re
 import shutil
 import tempfile
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +65,8 @@ class LexicalIndex:
         self.generation = -1
         self.ids: list[str] = []
         self.dates = np.zeros(0, dtype=np.int32)
-        self.sources: list[str] = []
+        self.source_names: list[str] = []  # each source once; a chunk's source is a code into this list
+        self.source_codes = np.zeros(0, dtype=np.int32)
         self.bm25: bm25s.BM25 | None = None
 
     def __len__(self) -> int:
@@ -86,35 +89,49 @@ class LexicalIndex:
                 return False
             columns = json.loads((self.directory / "columns.json").read_text(encoding="utf-8"))
             bm25 = bm25s.BM25.load(self.directory / "bm25", mmap=False, load_vocab=True) if columns["ids"] else None
-        except (OSError, ValueError, KeyError):  # another process is swapping in a newer build
+            self._set(columns["ids"], columns["dates"], columns["source_names"], columns["source_codes"], bm25)
+        except (OSError, ValueError, KeyError):  # another process is swapping in a newer build (or an old format)
             return False
-        self.ids, self.sources, self.bm25 = columns["ids"], columns["sources"], bm25
-        self.dates = np.array(columns["dates"], dtype=np.int32)
         self.generation = generation
         return True
 
     def _build(self, generation: int) -> None:
-        ids, corpus, dates, sources = [], [], [], []
+        """Index every chunk's tokens, held as compact id arrays (the catalog may hold millions of tokens)."""
+        ids, dates, codes, corpus = [], array("i"), array("i"), []
+        vocab: dict[str, int] = {}
+        source_codes: dict[str, int] = {}
         for chunk_id, tokens, date, source in self.catalog.iter_tokens():
             ids.append(chunk_id)
-            corpus.append(tokens.split(" ") if tokens else [])
+            corpus.append(array("i", [vocab.setdefault(t, len(vocab)) for t in tokens.split(" ") if t]))
             dates.append(date_number(date))
-            sources.append(source)
+            codes.append(source_codes.setdefault(source, len(source_codes)))
         bm25 = None
         if ids:
             bm25 = bm25s.BM25()
-            bm25.index(corpus, show_progress=False)
+            bm25.index((corpus, vocab), show_progress=False)
+        del corpus
         self.directory.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f"{self.directory.name}.tmp-", dir=self.directory.parent))
         if bm25 is not None:
             bm25.save(tmp / "bm25", show_progress=False)
-        columns = {"ids": ids, "dates": dates, "sources": sources}
+        columns = {
+            "ids": ids,
+            "dates": dates.tolist(),
+            "source_names": list(source_codes),
+            "source_codes": codes.tolist(),
+        }
         (tmp / "columns.json").write_text(json.dumps(columns, ensure_ascii=False), encoding="utf-8")
         (tmp / "stamp.json").write_text(json.dumps({"generation": generation}), encoding="utf-8")
         self._install(tmp)
-        self.ids, self.sources, self.bm25 = ids, sources, bm25
-        self.dates = np.array(dates, dtype=np.int32)
+        self._set(ids, dates, list(source_codes), codes, bm25)
         self.generation = generation
+
+    def _set(
+        self, ids: list[str], dates: Sequence[int], names: list[str], codes: Sequence[int], bm25: bm25s.BM25 | None
+    ) -> None:
+        self.ids, self.source_names, self.bm25 = ids, names, bm25
+        self.dates = np.asarray(dates, dtype=np.int32)
+        self.source_codes = np.asarray(codes, dtype=np.int32)
 
     def _install(self, build: Path) -> None:
         """Swap a finished build in by renames; when several processes race, one build wins, all are valid."""
@@ -136,8 +153,9 @@ class LexicalIndex:
         if filters.date_to:
             mask &= (self.dates <= date_number(filters.date_to)) & (self.dates > 0)
         if filters.sources:
-            wanted = set(filters.sources)
-            mask &= np.fromiter((s in wanted for s in self.sources), dtype=bool, count=len(self.sources))
+            asked = set(filters.sources)
+            wanted = [code for code, name in enumerate(self.source_names) if name in asked]
+            mask &= np.isin(self.source_codes, wanted)
         return mask.astype(np.float32)
 
     def has_term(self, term: str) -> bool:
