@@ -1,20 +1,24 @@
-"""Benchmark ingestion and search on a CRUD-RAG sample: throughput, memory, disk, quality and latency.
+"""Benchmark ingestion and search on the CRUD-RAG corpus: throughput, memory, disk, quality and latency.
 
     python -m eval.bench_ingest --n 1000 [--out eval/out/bench] [--queries 100] [--encode-sample 512]
-    python -m eval.bench_ingest --index DIR       # query speed only, on an index built before
+    python -m eval.bench_ingest --n all [--resume]   # the whole corpus, streamed from its gzip
+    python -m eval.bench_ingest --index DIR          # query speed only, on an index built before
 
-Prints Markdown tables: raw encode throughput of the embedding model (fp32 and torch dynamic int8)
-on a random sample of the chunks, whole-pipeline throughput on all of them, peak RSS, index size
-on disk, retrieval quality of each model variant on the page gold set; then, on the index, warm
+Prints Markdown tables: raw encode throughput of the embedding model (fp32 and torch dynamic int8,
+at several batch sizes) on a random sample of the chunks, with each variant's retrieval quality on
+the page gold set; the whole pipeline's throughput — a real `newsqa ingest` process, whose peak
+RSS is its own — and its ratio to the raw rate; index size on disk; then, on the index, warm
 latency by stage of hybrid search and of extractive answers over the CRUD dev questions, the
 resident memory of a loaded assistant, and the cold start of `newsqa search` and `newsqa ask`
-(process start to first answer).
+(process start to first answer). `--resume` continues an interrupted run into the same index
+and measures the pipeline over what this run adds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -29,8 +33,9 @@ from eval.crud_sample import corpus_path, write_sample
 from eval.gold import load_gold
 from eval.retrieval import score
 from ingest.chunk import chunk_article
-from ingest.jsonl import iter_jsonl_articles
+from ingest.jsonl import count_lines, iter_jsonl_articles
 from ingest.pipeline import ingest_paths
+from rag.catalog import Catalog
 from rag.chain import Assistant
 from rag.embeddings import load_embeddings
 from rag.index import NewsIndex
@@ -52,18 +57,28 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def chunk_texts(sample: Path, settings: Settings) -> list[str]:
-    articles = [a for a in iter_jsonl_articles(sample.resolve()) if isinstance(a, Article)]
+def sample_chunks(corpus: Path, settings: Settings, size: int, seed: int = 0) -> tuple[list[str], int, int]:
+    """(a uniform random sample of `size` chunk texts, number of chunks, their characters), streamed."""
+    rng, sample, count, chars = random.Random(seed), [], 0, 0
     sizes = (settings.chunk_size, settings.chunk_max, settings.chunk_overlap)
-    return [c.indexed_text for a in articles for c in chunk_article(a, *sizes)]
+    for article in iter_jsonl_articles(corpus.resolve()):
+        if not isinstance(article, Article):
+            continue
+        for chunk in chunk_article(article, *sizes):
+            count, chars = count + 1, chars + len(chunk.indexed_text)
+            if len(sample) < size:
+                sample.append(chunk.indexed_text)
+            elif (slot := rng.randrange(count)) < size:
+                sample[slot] = chunk.indexed_text
+    return sample, count, chars
 
 
 def encode_rate(settings: Settings, texts: list[str]) -> tuple[float, float]:
-    """(model load seconds, chars/s encoding `texts`) for the settings' model variant."""
+    """(model load seconds, chars/s encoding `texts`) for the settings' model variant and batch size."""
     started = time.perf_counter()
     model = load_embeddings(settings.embedding_model, settings.embedding_quantize, settings.embed_batch_size)
     loaded = time.perf_counter() - started
-    model.encode(texts[: settings.embed_batch_size])  # warm-up
+    model.encode(texts[:32])  # warm-up
     started = time.perf_counter()
     model.encode(texts)
     return loaded, sum(map(len, texts)) / (time.perf_counter() - started)
@@ -80,6 +95,43 @@ def page_quality(settings: Settings) -> dict[str, float]:
         numbers = score(index, items, mode)
         result.update({f"{mode} hit@5": numbers["hit@5"], f"{mode} MRR": numbers["MRR"]})
     return result
+
+
+def model_variants(base: Settings, probe: list[str], batch_sizes: list[int], scratch: Path) -> list[dict[str, object]]:
+    """Encode rate of fp32 and int8 at each batch size, with each quantisation's page retrieval quality."""
+    rows = []
+    for quantize in (False, True):
+        page_dir = scratch / f"page-{'int8' if quantize else 'fp32'}"  # one Chroma client per folder and process
+        quality = page_quality(base.model_copy(update={"embedding_quantize": quantize, "data_dir": page_dir}))
+        for batch_size in batch_sizes:
+            variant = base.model_copy(update={"embedding_quantize": quantize, "embed_batch_size": batch_size})
+            load_s, rate = encode_rate(variant, probe)
+            name = f"{base.embedding_model} {'int8' if quantize else 'fp32'}"
+            rows.append({"model": name, "batch": batch_size, "load s": load_s, "encode chars/s": rate} | quality)
+    return rows
+
+
+def indexed_chars(data_dir: Path) -> tuple[int, int, int]:
+    """(articles, chunks, characters of their indexed text) in the catalog of `data_dir`."""
+    catalog = Catalog(data_dir / "catalog.sqlite3")
+    articles = catalog.counts()["articles"]
+    chunks, chars = catalog.db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(LENGTH(title) + 1 + LENGTH(text)), 0) FROM chunks"
+    ).fetchone()
+    catalog.close()
+    return articles, chunks, chars
+
+
+def run_ingest(corpus: Path, data_dir: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of a `newsqa ingest` process; its progress bar goes to our stderr."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--data-dir", str(data_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not the max over all children
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def percentiles(values: list[float]) -> str:
@@ -111,9 +163,12 @@ def cold_start_s(command: str, data_dir: Path, question: str) -> float:
     return time.perf_counter() - started
 
 
-def query_bench(settings: Settings, questions: list[str]) -> None:
+def query_bench(settings: Settings, questions: list[str], cold_runs: int = 3) -> None:
     """Warm search and ask latency by stage, resident memory and cold starts on an existing index."""
-    cold = {command: cold_start_s(command, settings.data_dir, questions[0]) for command in ("search", "ask")}
+    cold = {
+        command: [cold_start_s(command, settings.data_dir, questions[0]) for _ in range(cold_runs)]
+        for command in ("search", "ask")
+    }
     assistant = Assistant(settings)
     retriever = HybridRetriever(index=assistant.index, k=settings.k)
     stats = assistant.index.stats()
@@ -123,7 +178,8 @@ def query_bench(settings: Settings, questions: list[str]) -> None:
     print(f"\n### Extractive answers over {len(questions)} questions, ms p50 / p95\n")
     print(table([stage_latency(lambda q: assistant.ask(q).timings, questions)]))
     print(f"\nresident memory of the loaded assistant: {current_rss_mib():,.0f} MiB (peak {peak_rss_mib():,.0f})")
-    print(f"cold start to first result: `newsqa search` {cold['search']:.1f} s, `newsqa ask` {cold['ask']:.1f} s")
+    for command, runs in cold.items():
+        print(f"cold start to first result, `newsqa {command}`: " + ", ".join(f"{s:.1f}" for s in runs) + " s")
 
 
 def current_rss_mib() -> float:
@@ -144,14 +200,20 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def article_count(value: str) -> int:
+    return 0 if value == "all" else int(value)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=corpus_path())
     parser.add_argument("--qa", type=Path, default=(corpus_path() or ROOT).with_name("qa-dev.jsonl"))
-    parser.add_argument("--n", type=int, default=1000, help="articles in the sample")
+    parser.add_argument("--n", type=article_count, default=1000, help="articles in the sample, or 'all'")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "out" / "bench")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--encode-sample", type=int, default=512, help="chunks for the raw encode rate")
+    parser.add_argument("--batch-sizes", default="8,32", help="encode batch sizes to compare (comma-separated)")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted run into the same index")
     parser.add_argument("--index", type=Path, help="measure queries only, on this existing data dir")
     args = parser.parse_args(argv)
     qa = [json.loads(line) for line in args.qa.read_text(encoding="utf-8").splitlines()] if args.qa.is_file() else []
@@ -163,52 +225,51 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.corpus is None:
         parser.error("no CRUD-RAG corpus: pass --corpus or set NEWSQA_CRUD_CORPUS")
-    evidence = {doc_id for record in qa[: args.queries] for doc_id in record["evidence_doc_ids"]}
-    sample = args.out / f"crud-{args.n}.jsonl"
-    write_sample(args.corpus, args.n, sample, evidence, seed=0)  # the questions' evidence, then random articles
-    base = Settings(data_dir=args.out / f"index-{args.n}")
-    texts = chunk_texts(sample, base)
-    probe = random.Random(0).sample(texts, min(args.encode_sample, len(texts)))
+    label = str(args.n) if args.n else "all"
+    if args.n and args.n < count_lines(args.corpus):
+        sample = args.out / f"crud-{label}.jsonl"
+        evidence = {doc_id for record in qa[: args.queries] for doc_id in record["evidence_doc_ids"]}
+        if not (args.resume and sample.is_file()):
+            write_sample(args.corpus, args.n, sample, evidence, seed=0)  # the questions' evidence, then random
+    else:
+        sample = args.corpus.resolve()
+    base = Settings(data_dir=args.out / f"index-{label}")
+    probe, chunk_count, chunk_chars = sample_chunks(sample, base, args.encode_sample)
+    variants = model_variants(base, probe, [int(b) for b in args.batch_sizes.split(",")], args.out)
 
-    variants = []
-    for quantize in (False, True):
-        settings = base.model_copy(update={"embedding_quantize": quantize, "data_dir": args.out / f"page-{quantize}"})
-        load_s, rate = encode_rate(settings, probe)
-        name = settings.embedding_model + (" int8" if quantize else " fp32")
-        variants.append({"model": name, "load s": load_s, "encode chars/s": rate} | page_quality(settings))
-
-    shutil.rmtree(base.data_dir, ignore_errors=True)
-    index = NewsIndex(base)
+    if not args.resume:
+        shutil.rmtree(base.data_dir, ignore_errors=True)
+    before = indexed_chars(base.data_dir)
     raw_before = encode_rate(base, probe)[1]  # measured around the ingest: the machine's load may vary
-    started = time.perf_counter()
-    report = ingest_paths(index, [sample], show_progress=False)
-    ingest_s = time.perf_counter() - started
+    ingest_s, ingest_rss = run_ingest(sample, base.data_dir)
     raw_after = encode_rate(base, probe)[1]
+    after = indexed_chars(base.data_dir)
     started = time.perf_counter()
-    for text in texts:
+    for text in probe:
         tokenize(text)
-    tokenize_s = time.perf_counter() - started
-    chars = sum(map(len, texts))
+    jieba_s = (time.perf_counter() - started) * chunk_chars / sum(map(len, probe))
+    chars = after[2] - before[2]
     raw = (raw_before + raw_after) / 2
     pipeline = {
-        "articles": report.articles,
-        "chunks": report.chunks,
+        "articles": after[0] - before[0],
+        "chunks": after[1] - before[1],
         "chars": chars,
         "pipeline s": ingest_s,
         "pipeline chars/s": chars / ingest_s,
         "raw encode chars/s (before/after)": f"{raw_before:,.0f} / {raw_after:,.0f}",
         "pipeline / raw": chars / ingest_s / raw,
         "encode s (est.)": chars / raw,
-        "jieba s": tokenize_s,
-        "peak RSS MiB": peak_rss_mib(),
+        "jieba s (est.)": jieba_s * chars / max(chunk_chars, 1),
+        "ingest peak RSS MiB": ingest_rss,
     }
     disk = {name: disk_mib(base.data_dir / name) for name in ("chroma", "bm25")}
     disk["catalog"] = sum(f.stat().st_size for f in base.data_dir.glob("catalog.sqlite3*")) / 2**20
 
-    print(f"## Model variants (raw encode on {len(probe)} chunks; quality on the page gold set)\n")
+    print(f"## Model variants (raw encode on {len(probe)} of {chunk_count:,} chunks; quality on the page gold set)\n")
     print(table(variants))
-    variant = base.embedding_model + (" int8" if base.embedding_quantize else " fp32")
-    print(f"\n## Ingest of {args.n:,} CRUD articles ({variant})\n")
+    variant = f"{base.embedding_model} {'int8' if base.embedding_quantize else 'fp32'}, batch {base.embed_batch_size}"
+    resumed = f", resumed at {before[0]:,} articles" if args.resume and before[0] else ""
+    print(f"\n## Ingest of {after[0]:,} CRUD articles ({variant}{resumed})\n")
     print(table([pipeline]))
     print("\n## Index on disk (MiB)\n")
     print(table([disk]))

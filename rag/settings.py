@@ -25,7 +25,7 @@ class Settings(BaseSettings):
 
     embedding_model: str = "m3e-small"
     embedding_quantize: bool = True
-    embed_batch_size: int = 32
+    embed_batch_size: int = 8
     ingest_batch_chunks: int = 256
 
     chunk_size: int = 300
