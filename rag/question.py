@@ -36,6 +36,9 @@ _PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 _NOT_IN_NAMES = re.compile(r"[哪些跟与去了的在是什么谁]")
 ROLE_WORDS = _ROLE
 _ASKING_WORDS = frozenset("其中 分别 具体 主要 哪位 哪家 哪项 哪种 哪名 哪次 哪年 哪月".split())  # ask, do not describe
+_CALENDAR = re.compile(  # dates and times, which do not answer "how many"
+    r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]|\d{1,2}时(?:\d{1,2}分)?"
+)
 
 
 def question_type(question: str) -> str:
@@ -88,7 +91,7 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
     """Whether a sentence has the kind of content a question type asks for, beyond what the question says."""
     if kind == "number":
         asked = set(re.findall(r"\d+(?:\.\d+)?", question))
-        numbers = set(re.findall(r"\d+(?:\.\d+)?", sentence)) - asked
+        numbers = set(re.findall(r"\d+(?:\.\d+)?", _CALENDAR.sub("", sentence))) - asked
         return bool(numbers or re.search(r"[一二三四五六七八九十百千万两]+[个项次家位名人条亿万年]", sentence))
     if kind == "when":
         dates = set(_DATE.findall(sentence)) - set(_DATE.findall(question))

@@ -34,6 +34,10 @@ SHORTLIST = 12
 TYPE_BONUS = 0.2
 _PART_END = re.compile(r"[？?]")
 _BOILERPLATE = re.compile(r"原标题|责任编辑|来源[:：|｜]|编辑[:：|｜]|扫码|点击进入|分享到")
+_CREDIT_PREFIX = re.compile(r"^(?:图片)?来源[:：|｜]")  # a photo credit glued to the sentence it stands before
+MIN_CREDITED_CHARS = 40
+_SPACE = re.compile(r"\s+")
+_HEADLINE_LABEL = re.compile(r"^\s*原标题[:：]\s*")  # "原标题：<headline><lead sentence>": keep what follows
 MIN_PART_CHARS = 4
 CONTEXT_WEIGHT = 0.3
 DISTINCTIVE_WEIGHT = 2.0  # a word only this part of a multi-part question uses
@@ -58,8 +62,13 @@ def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
 
 
 def candidates(sources: Sequence[Source], with_titles: bool = False) -> list[Candidate]:
-    """Every distinct sentence of the sources (and each headline when asked), keyed by its place."""
+    """Every distinct sentence of the sources (and each headline when asked), keyed by its place.
+
+    A sentence that an earlier source already holds word for word (a story several outlets ran)
+    is left out: it would answer nothing new and crowd the shortlist.
+    """
     seen: set[tuple[str, str, int]] = set()
+    texts: set[str] = set()
     found = []
     for source in sources:
         title_key = (source.source, source.article_id, -1)
@@ -69,9 +78,11 @@ def candidates(sources: Sequence[Source], with_titles: bool = False) -> list[Can
         previous = ""
         for start, end in sentence_spans(source.text):
             key = (source.source, source.article_id, source.start + start)
-            text = source.text[start:end]
-            if key not in seen:
+            text = _HEADLINE_LABEL.sub("", source.text[start:end])
+            same_words = _SPACE.sub("", text)
+            if key not in seen and same_words not in texts:
                 seen.add(key)
+                texts.add(same_words)
                 found.append(Candidate(source.n, text, key, context=previous))
             previous = text
     return found
@@ -97,6 +108,13 @@ def _word_groups(weights: dict[str, float]) -> list[tuple[list[str], float]]:
 def _coverage(weights: dict[str, float], text: str) -> float:
     lowered = text.lower()
     return sum(w for t, w in weights.items() if t in lowered)
+
+
+def _is_boilerplate(sentence: str) -> bool:
+    """Credits, editor lines and share prompts; a long sentence that only starts with a credit is news."""
+    if _CREDIT_PREFIX.search(sentence) and len(sentence) >= MIN_CREDITED_CHARS:
+        return bool(_BOILERPLATE.search(_CREDIT_PREFIX.sub("", sentence)))
+    return bool(_BOILERPLATE.search(sentence))
 
 
 def question_parts(question: str) -> list[str]:
@@ -172,7 +190,7 @@ def _rank(
     pool = [
         c
         for c in candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)))
-        if not _BOILERPLATE.search(c.text)
+        if not _is_boilerplate(c.text)
     ]
     weights = _weights(terms, [c.text for c in pool])
     own = set(_distinctive(standalone, other_parts))
@@ -194,7 +212,8 @@ def _rank(
     critical = critical_terms(standalone, in_corpus)
     events, superlative = event_names(standalone), asks_superlative(standalone)
     everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
-    grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in terms})
+    story = set(terms) | set(content_terms(context_question))  # a part of a question is about the question's story
+    grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
     texts: dict[int, str] = {}
 
     def grounded(c: Candidate) -> bool:

@@ -1,0 +1,60 @@
+"""Sentence selection of the extractive answerer on hand-made news sources shaped like wire copy."""
+
+from __future__ import annotations
+
+from rag.answer.extractive import answer_extractive, candidates
+from rag.question import satisfies_type
+from rag.types import Source
+
+
+def _source(n: int, article_id: str, text: str, title: str = "") -> Source:
+    return Source(
+        n=n,
+        chunk_id=f"{article_id}#0",
+        article_id=article_id,
+        title=title or text[:12],
+        date="2023-08-01",
+        paper="",
+        source="wire.jsonl",
+        text=text,
+        start=0,
+        end=len(text),
+        score=1.0,
+    )
+
+
+def _answer(question: str, sources: list[Source]) -> tuple[str, bool]:
+    texts = {s.article_id: s.text for s in sources}
+    return answer_extractive(question, question, sources, lambda s: texts[s.article_id])
+
+
+def test_syndicated_sentences_are_candidates_once():
+    story = "国家统计局30日发布数据。上半年文化企业营业收入59357亿元。"
+    sources = [_source(1, "a", story), _source(2, "b", story), _source(3, "c", "另一篇报道的句子。")]
+    texts = [c.text for c in candidates(sources)]
+    assert texts.count("上半年文化企业营业收入59357亿元。") == 1
+    assert "另一篇报道的句子。" in texts
+    answer, refused = _answer("上半年文化企业营业收入是多少？", sources)
+    assert not refused and answer.count("59357亿元") == 1
+
+
+def test_a_headline_label_does_not_hide_the_lead_sentence():
+    text = "原标题：商务部发布报告 今天，中国商务部发布《美国履行世贸规则义务情况报告》。报告共分四部分。"
+    assert candidates([_source(1, "a", text)])[0].text.startswith("商务部发布报告")
+    answer, refused = _answer("谁发布了《美国履行世贸规则义务情况报告》？", [_source(1, "a", text)])
+    assert not refused and "中国商务部" in answer
+
+
+def test_a_long_sentence_behind_a_photo_credit_is_news_but_credits_are_not():
+    rule = (
+        "图片来源：国家疾控局《猴痘防控方案》明确，防控的总体要求为坚持“预防为主、防治结合、精准防控、快速处置”原则。"
+    )
+    credit = "图片来源：新华社。"
+    answer, refused = _answer("《猴痘防控方案》规定了什么总体要求？", [_source(1, "a", credit + rule)])
+    assert not refused and "预防为主" in answer and "新华社" not in answer
+
+
+def test_dates_do_not_answer_how_many():
+    assert not satisfies_type("number", "和平会议将于5日在吉达召开。", "有多少个国家参加了和平会议？")
+    assert not satisfies_type("number", "会议于2023年8月5日10时30分开幕。", "有多少个国家参加？")
+    assert satisfies_type("number", "沙特已向约30个国家发出邀请。", "有多少个国家参加了和平会议？")
