@@ -165,15 +165,19 @@ def _state_dict(folder: Path) -> dict[str, torch.Tensor]:
 class LeanSentenceEncoder:
     """Tokenise, run BERT, pool (mean over real tokens, or CLS) and L2-normalise, in batches."""
 
-    def __init__(self, folder: Path, pooling: str, max_length: int = 512) -> None:
+    def __init__(self, folder: Path, pooling: str) -> None:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        options = folder / "sentence_bert_config.json"  # where sentence-transformers keeps max_seq_length
+        max_length = (
+            json.loads(options.read_text(encoding="utf-8")).get("max_seq_length") if options.is_file() else None
+        )
         self.model = BertEncoder(config)
         self.model.load_state_dict(_state_dict(folder), strict=True)
         self.model.eval()
         self.pooling = pooling
         self.dimension = int(config["hidden_size"])
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(min(max_length, int(config["max_position_embeddings"])))
+        self.tokenizer.enable_truncation(min(max_length or 512, int(config["max_position_embeddings"])))
         self.tokenizer.no_padding()
 
     def encode(self, texts: list[str], batch_size: int) -> torch.Tensor:

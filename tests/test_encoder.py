@@ -90,3 +90,15 @@ def test_other_models_run_on_sentence_transformers(tmp_path: Path) -> None:
     assert vectors.shape == (6, 512)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert np.abs(vectors - SentenceEmbeddings("m3e-small").encode(_texts()[:6])).max() > 1e-3  # max, not mean
+
+
+def test_max_seq_length_of_the_folder_is_kept(tmp_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    folder = _copy_with_pooling(tmp_path, "short", {"pooling_mode_mean_tokens": True})
+    (folder / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 64, "do_lower_case": False}))
+    texts = _texts()[-4:]
+    ours = LeanSentenceEncoder(folder, "mean").encode(texts, batch_size=8).numpy()
+    theirs = SentenceTransformer(str(folder), device="cpu").encode(texts, batch_size=8, normalize_embeddings=True)
+    assert np.abs(ours - theirs).max() < 1e-5
+    assert np.abs(ours - LeanSentenceEncoder(MODEL, "mean").encode(texts, batch_size=8).numpy()).max() > 1e-3
