@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.chunk import sentence_spans
 from rag.cite import REFUSAL
@@ -38,6 +38,7 @@ _CREDIT_PREFIX = re.compile(r"^(?:图片)?来源[:：|｜]")  # a photo credit g
 MIN_CREDITED_CHARS = 40
 _SPACE = re.compile(r"\s+")
 _HEADLINE_LABEL = re.compile(r"^\s*原标题[:：]\s*")  # "原标题：<headline><lead sentence>": keep what follows
+_SENTENCE_END = re.compile(r"[。！？；;!?][”’」』）)\"]?\s*$")
 MIN_PART_CHARS = 4
 CONTEXT_WEIGHT = 0.3
 DISTINCTIVE_WEIGHT = 2.0  # a word only this part of a multi-part question uses
@@ -54,6 +55,7 @@ class Candidate:
     coverage: float = 0.0
     score: float = 0.0
     typed: bool = False
+    copies: list[tuple[int, tuple[str, str, int], str]] = field(default_factory=list)  # (n, key, context) elsewhere
 
 
 def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
@@ -61,14 +63,26 @@ def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
     return {t: math.log(1 + total / (1 + sum(t in s for s in sentences))) for t in terms}
 
 
-def candidates(sources: Sequence[Source], with_titles: bool = False) -> list[Candidate]:
-    """Every distinct sentence of the sources (and each headline when asked), keyed by its place.
+def news_text(sentence: str) -> str | None:
+    """A source sentence as news: without a "原标题：" label or a photo credit glued before it;
+    None for boilerplate (credits, editor lines, share prompts, a bare headline line)."""
+    if _HEADLINE_LABEL.match(sentence):
+        rest = _HEADLINE_LABEL.sub("", sentence)
+        return rest if _SENTENCE_END.search(rest) and not _BOILERPLATE.search(rest) else None
+    if _CREDIT_PREFIX.match(sentence) and len(sentence) >= MIN_CREDITED_CHARS:
+        sentence = _CREDIT_PREFIX.sub("", sentence)
+    return None if _BOILERPLATE.search(sentence) else sentence
 
-    A sentence that an earlier source already holds word for word (a story several outlets ran)
-    is left out: it would answer nothing new and crowd the shortlist.
+
+def candidates(sources: Sequence[Source], with_titles: bool = False) -> list[Candidate]:
+    """Every distinct news sentence of the sources (and each headline when asked), keyed by its place.
+
+    A sentence that several sources hold word for word (a story several outlets ran) is one
+    candidate, placed in the first of them, with the other places kept as its copies: it would
+    answer nothing new and crowd the shortlist.
     """
     seen: set[tuple[str, str, int]] = set()
-    texts: set[str] = set()
+    by_words: dict[str, Candidate] = {}
     found = []
     for source in sources:
         title_key = (source.source, source.article_id, -1)
@@ -78,12 +92,16 @@ def candidates(sources: Sequence[Source], with_titles: bool = False) -> list[Can
         previous = ""
         for start, end in sentence_spans(source.text):
             key = (source.source, source.article_id, source.start + start)
-            text = _HEADLINE_LABEL.sub("", source.text[start:end])
+            text = news_text(source.text[start:end])
+            if text is None or key in seen:
+                continue
+            seen.add(key)
             same_words = _SPACE.sub("", text)
-            if key not in seen and same_words not in texts:
-                seen.add(key)
-                texts.add(same_words)
-                found.append(Candidate(source.n, text, key, context=previous))
+            if same_words in by_words:
+                by_words[same_words].copies.append((source.n, key, previous))
+            else:
+                by_words[same_words] = Candidate(source.n, text, key, context=previous)
+                found.append(by_words[same_words])
             previous = text
     return found
 
@@ -108,13 +126,6 @@ def _word_groups(weights: dict[str, float]) -> list[tuple[list[str], float]]:
 def _coverage(weights: dict[str, float], text: str) -> float:
     lowered = text.lower()
     return sum(w for t, w in weights.items() if t in lowered)
-
-
-def _is_boilerplate(sentence: str) -> bool:
-    """Credits, editor lines and share prompts; a long sentence that only starts with a credit is news."""
-    if _CREDIT_PREFIX.search(sentence) and len(sentence) >= MIN_CREDITED_CHARS:
-        return bool(_BOILERPLATE.search(_CREDIT_PREFIX.sub("", sentence)))
-    return bool(_BOILERPLATE.search(sentence))
 
 
 def question_parts(question: str) -> list[str]:
@@ -187,11 +198,7 @@ def _rank(
     """The grounded sentences that could answer one question (part), best first; [] to refuse it."""
     kind = question_type(question) if question_type(question) != "factoid" else question_type(standalone)
     terms = content_terms(standalone)
-    pool = [
-        c
-        for c in candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)))
-        if not _is_boilerplate(c.text)
-    ]
+    pool = candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)))
     weights = _weights(terms, [c.text for c in pool])
     own = set(_distinctive(standalone, other_parts))
     weights = {t: w * (DISTINCTIVE_WEIGHT if t in own and other_parts else 1.0) for t, w in weights.items()}
@@ -217,6 +224,14 @@ def _rank(
     texts: dict[int, str] = {}
 
     def grounded(c: Candidate) -> bool:
+        """Grounded where it stands, or else in one of its copies (then it is placed there)."""
+        for n, key, context in [(c.n, c.key, c.context), *c.copies]:
+            c.n, c.key, c.context = n, key, context
+            if grounded_here(c):
+                return True
+        return False
+
+    def grounded_here(c: Candidate) -> bool:
         """Typed as asked, every critical term in its article, and the article holds most question words."""
         if c.n not in texts:
             texts[c.n] = (by_n[c.n].title + "\n" + article_text(by_n[c.n])).lower()
