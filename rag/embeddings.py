@@ -8,6 +8,7 @@ setting away: a local folder, or a hub name already in the local cache.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import warnings
 from functools import lru_cache
@@ -20,6 +21,7 @@ from langchain_core.embeddings import Embeddings
 from rag.encoder import LeanSentenceEncoder, pooling_mode
 from rag.errors import NewsqaError
 
+logger = logging.getLogger(__name__)
 PACKAGED_MODELS = {"m3e-small": ("embedding", "m3e-small")}
 
 
@@ -51,9 +53,8 @@ class SentenceEmbeddings(Embeddings):
 
         torch.set_num_threads(os.cpu_count() or 1)
         path = resolve_model_path(model)
-        pooling = pooling_mode(Path(path)) if Path(path).is_dir() else None
+        self.lean = _lean_encoder(Path(path))
         try:
-            self.lean = LeanSentenceEncoder(Path(path), pooling) if pooling else None
             self.model = self.lean.model if self.lean else _sentence_transformer(path)
         except OSError as err:
             raise NewsqaError(
@@ -86,6 +87,18 @@ class SentenceEmbeddings(Embeddings):
             show_progress_bar=False,
             convert_to_numpy=True,
         )
+
+
+def _lean_encoder(folder: Path) -> LeanSentenceEncoder | None:
+    """The lean encoder for a plain BERT folder; None (sentence-transformers then) for others or if it fails."""
+    pooling = pooling_mode(folder) if folder.is_dir() else None
+    if pooling is None:
+        return None
+    try:
+        return LeanSentenceEncoder(folder, pooling)
+    except Exception as error:  # an odd checkpoint or tokenizer: sentence-transformers knows more formats
+        logger.warning("lean encoder cannot load %s (%s); using sentence-transformers", folder, error)
+        return None
 
 
 def _sentence_transformer(path: str) -> Any:

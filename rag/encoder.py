@@ -25,23 +25,28 @@ _SUPPORTED_MODULES = {
 }
 
 
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def pooling_mode(folder: Path) -> str | None:
     """'mean' or 'cls' when the folder holds a plain BERT encoder this module can run, else None."""
     try:
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        config = _json(folder / "config.json")
         modules = (
             json.loads((folder / "modules.json").read_text(encoding="utf-8"))
             if (folder / "modules.json").is_file()
             else []
         )
-        pooling = folder / "1_Pooling" / "config.json"
-        pooling_config = json.loads(pooling.read_text(encoding="utf-8")) if pooling.is_file() else {}
+        pooling = _json(folder / "1_Pooling" / "config.json")
+        options = _json(folder / "sentence_bert_config.json")
     except (OSError, ValueError):
         return None
     plain_bert = (
         config.get("model_type") == "bert"
         and config.get("hidden_act") == "gelu"
         and config.get("position_embedding_type", "absolute") == "absolute"
+        and not options.get("do_lower_case")  # sentence-transformers would lower-case before the tokenizer
         and (folder / "tokenizer.json").is_file()
         and any((folder / name).is_file() for name in ("model.safetensors", "pytorch_model.bin"))
         and all(
@@ -49,13 +54,20 @@ def pooling_mode(folder: Path) -> str | None:
             for m in modules
         )
     )
-    if not plain_bert:
+    modes = [key for key, on in pooling.items() if key.startswith("pooling_mode") and on is True]
+    if not plain_bert or len(modes) > 1:  # several modes are concatenated: leave that to sentence-transformers
         return None
-    if pooling_config.get("pooling_mode_cls_token"):
-        return "cls"
-    if pooling_config and not pooling_config.get("pooling_mode_mean_tokens"):
-        return None  # max or weighted pooling: leave it to sentence-transformers
-    return "mean"
+    if not pooling:
+        return "mean"  # a bare transformers folder: sentence-transformers pools by the mean
+    return {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}.get(modes[0] if modes else "")
+
+
+def max_length(folder: Path, config: dict) -> int:
+    """Tokens kept per text, as sentence-transformers decides: its own setting, else the tokenizer's, at most
+    the model's positions."""
+    limit = _json(folder / "sentence_bert_config.json").get("max_seq_length")
+    limit = limit or _json(folder / "tokenizer_config.json").get("model_max_length") or 512
+    return min(int(limit), int(config["max_position_embeddings"]))
 
 
 class _Embeddings(nn.Module):
@@ -166,18 +178,14 @@ class LeanSentenceEncoder:
     """Tokenise, run BERT, pool (mean over real tokens, or CLS) and L2-normalise, in batches."""
 
     def __init__(self, folder: Path, pooling: str) -> None:
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        options = folder / "sentence_bert_config.json"  # where sentence-transformers keeps max_seq_length
-        max_length = (
-            json.loads(options.read_text(encoding="utf-8")).get("max_seq_length") if options.is_file() else None
-        )
+        config = _json(folder / "config.json")
         self.model = BertEncoder(config)
         self.model.load_state_dict(_state_dict(folder), strict=True)
         self.model.eval()
         self.pooling = pooling
         self.dimension = int(config["hidden_size"])
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(min(max_length or 512, int(config["max_position_embeddings"])))
+        self.tokenizer.enable_truncation(max_length(folder, config))
         self.tokenizer.no_padding()
 
     def encode(self, texts: list[str], batch_size: int) -> torch.Tensor:

@@ -79,7 +79,26 @@ def test_pooling_modes_choose_the_encoder(tmp_path: Path) -> None:
     extra = {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}
     (dense / "modules.json").write_text(json.dumps([*MODULES, extra]), encoding="utf-8")
     assert pooling_mode(dense) is None
+    both = {"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": True}  # concatenated: 1024-d
+    assert pooling_mode(_copy_with_pooling(tmp_path, "both", both)) is None
+    lower = _copy_with_pooling(tmp_path, "lower", {"pooling_mode_mean_tokens": True})
+    (lower / "sentence_bert_config.json").write_text(json.dumps({"do_lower_case": True}))
+    assert pooling_mode(lower) is None
+    no_tokenizer = _copy_with_pooling(tmp_path, "no-tokenizer", {"pooling_mode_mean_tokens": True})
+    (no_tokenizer / "tokenizer.json").unlink()
+    assert pooling_mode(no_tokenizer) is None
     assert pooling_mode(tmp_path) is None  # no model at all
+
+
+def test_cls_pooling_matches_sentence_transformers(tmp_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    folder = _copy_with_pooling(tmp_path, "cls", {"pooling_mode_cls_token": True})
+    texts = _texts()[:12]
+    ours = SentenceEmbeddings(str(folder)).encode(texts)
+    theirs = SentenceTransformer(str(folder), device="cpu").encode(texts, batch_size=8, normalize_embeddings=True)
+    assert np.abs(ours - theirs).max() < 1e-5
+    assert np.abs(ours - SentenceEmbeddings("m3e-small").encode(texts)).max() > 1e-3  # CLS, not mean
 
 
 def test_other_models_run_on_sentence_transformers(tmp_path: Path) -> None:
