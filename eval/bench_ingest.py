@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -51,10 +50,6 @@ PAGE = ROOT / "corpus" / "hengyang-daily-2022-12-15.txt"
 
 def disk_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def sample_chunks(corpus: Path, settings: Settings, size: int, seed: int = 0) -> tuple[list[str], int, int]:
@@ -135,8 +130,8 @@ def run_ingest(corpus: Path, data_dir: Path) -> tuple[float, float]:
 
 
 def percentiles(values: list[float]) -> str:
-    cuts = statistics.quantiles(values, n=20)
-    return f"{statistics.median(values):.1f} / {cuts[18]:.1f}"
+    p95 = statistics.quantiles(values, n=20)[18] if len(values) > 1 else values[0]
+    return f"{statistics.median(values):.1f} / {p95:.1f}"
 
 
 def stage_latency(run: Callable[[str], dict[str, float]], questions: list[str]) -> dict[str, str]:
@@ -177,7 +172,7 @@ def query_bench(settings: Settings, questions: list[str], cold_runs: int = 3) ->
     print(table([stage_latency(lambda q: retriever.retrieve(q)[1], questions)]))
     print(f"\n### Extractive answers over {len(questions)} questions, ms p50 / p95\n")
     print(table([stage_latency(lambda q: assistant.ask(q).timings, questions)]))
-    print(f"\nresident memory of the loaded assistant: {current_rss_mib():,.0f} MiB (peak {peak_rss_mib():,.0f})")
+    print(f"\nresident memory of this process with the loaded assistant: {current_rss_mib():,.0f} MiB")
     for command, runs in cold.items():
         print(f"cold start to first result, `newsqa {command}`: " + ", ".join(f"{s:.1f}" for s in runs) + " s")
 
@@ -247,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     for text in probe:
         tokenize(text)
-    jieba_s = (time.perf_counter() - started) * chunk_chars / sum(map(len, probe))
+    jieba_s = (time.perf_counter() - started) * chunk_chars / max(sum(map(len, probe)), 1)
     chars = after[2] - before[2]
     raw = (raw_before + raw_after) / 2
     pipeline = {

@@ -9,6 +9,7 @@ stay exactly as they were indexed.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import jieba
@@ -38,9 +39,17 @@ class _NameAwareTagger(pseg.POSTokenizer):
         self.word_tag_tab = dict(pseg.dt.word_tag_tab)
 
 
-@lru_cache(maxsize=1)
+_tagger_lock = threading.Lock()
+_taggers: list[_NameAwareTagger] = []
+
+
 def _tagger() -> _NameAwareTagger:
-    return _NameAwareTagger()
+    """The one tagger of the process, made on first use (the API's threads may ask at once)."""
+    if not _taggers:
+        with _tagger_lock:
+            if not _taggers:
+                _taggers.append(_NameAwareTagger())
+    return _taggers[0]
 
 
 def extract_names(text: str) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from rag.index import NewsIndex
 from rag.lexical import Filters
 from rag.retrieve import HybridRetriever, fuse_convex, fuse_rrf
 from rag.settings import Settings
+from tests.conftest import PAGE
 
 
 def test_page_index_is_consistent(page_index: NewsIndex):
@@ -109,3 +111,17 @@ def test_convex_fusion_keeps_how_far_ahead_a_hit_is():
     assert fused[1][2] == {"dense": 1, "bm25": 3}
     # a list of one hit normalises it to 1
     assert fuse_convex({"dense": [("x", 0.5)], "bm25": []}, {"dense": 0.4})[0][1] == pytest.approx(0.4)
+
+
+def test_a_saved_bm25_build_of_an_older_format_is_rebuilt(page_index: NewsIndex, tmp_path: Path):
+    from rag.lexical import LexicalIndex
+
+    saved = tmp_path / "bm25"
+    shutil.copytree(page_index.settings.bm25_dir, saved)
+    columns = json.loads((saved / "columns.json").read_text(encoding="utf-8"))
+    old_format = {"ids": columns["ids"], "dates": columns["dates"], "sources": ["x"] * len(columns["ids"])}
+    (saved / "columns.json").write_text(json.dumps(old_format), encoding="utf-8")
+    lexical = LexicalIndex(page_index.catalog, saved)
+    hits = lexical.search("长沙海关", 3, Filters(sources=(str(PAGE),)))
+    assert hits and lexical.source_names == [str(PAGE)]
+    assert json.loads((saved / "columns.json").read_text(encoding="utf-8"))["source_names"] == [str(PAGE)]
