@@ -68,15 +68,13 @@ def sample_chunks(corpus: Path, settings: Settings, size: int, seed: int = 0) ->
     return sample, count, chars
 
 
-def encode_rate(settings: Settings, texts: list[str]) -> tuple[float, float]:
-    """(model load seconds, chars/s encoding `texts`) for the settings' model variant and batch size."""
-    started = time.perf_counter()
+def encode_rate(settings: Settings, texts: list[str]) -> float:
+    """Chars/s encoding `texts` with the settings' model variant and batch size (after a warm-up)."""
     model = load_embeddings(settings.embedding_model, settings.embedding_quantize, settings.embed_batch_size)
-    loaded = time.perf_counter() - started
-    model.encode(texts[:32])  # warm-up
+    model.encode(texts[:32])
     started = time.perf_counter()
     model.encode(texts)
-    return loaded, sum(map(len, texts)) / (time.perf_counter() - started)
+    return sum(map(len, texts)) / (time.perf_counter() - started)
 
 
 def page_quality(settings: Settings) -> dict[str, float]:
@@ -100,9 +98,9 @@ def model_variants(base: Settings, probe: list[str], batch_sizes: list[int], scr
         quality = page_quality(base.model_copy(update={"embedding_quantize": quantize, "data_dir": page_dir}))
         for batch_size in batch_sizes:
             variant = base.model_copy(update={"embedding_quantize": quantize, "embed_batch_size": batch_size})
-            load_s, rate = encode_rate(variant, probe)
+            rate = encode_rate(variant, probe)
             name = f"{base.embedding_model} {'int8' if quantize else 'fp32'}"
-            rows.append({"model": name, "batch": batch_size, "load s": load_s, "encode chars/s": rate} | quality)
+            rows.append({"model": name, "batch": batch_size, "encode chars/s": rate} | quality)
     return rows
 
 
@@ -235,9 +233,9 @@ def main(argv: list[str] | None = None) -> None:
     if not args.resume:
         shutil.rmtree(base.data_dir, ignore_errors=True)
     before = indexed_chars(base.data_dir)
-    raw_before = encode_rate(base, probe)[1]  # measured around the ingest: the machine's load may vary
+    raw_before = encode_rate(base, probe)  # measured around the ingest: the machine's load may vary
     ingest_s, ingest_rss = run_ingest(sample, base.data_dir)
-    raw_after = encode_rate(base, probe)[1]
+    raw_after = encode_rate(base, probe)
     after = indexed_chars(base.data_dir)
     started = time.perf_counter()
     for text in probe:

@@ -84,13 +84,13 @@ class VectorStore:
         return self.collection.get(where={"source": source}, include=[])["ids"]
 
     def search(self, vector: Sequence[float], k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """The nearest `k` (chunk_id, cosine similarity), restricted by filters."""
-        total = self.count()
-        if total == 0:
-            return []
+        """The nearest `k` (chunk_id, cosine similarity), restricted by filters (fewer when fewer exist).
+
+        No count first: Chroma returns what it has, and counting 200k vectors costs more than the search.
+        """
         result = self.collection.query(
             query_embeddings=np.asarray([vector], dtype=np.float32),
-            n_results=min(k, total),
+            n_results=k,
             where=_where(filters),
             include=["distances"],
         )
