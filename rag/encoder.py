@@ -2,7 +2,7 @@
 
 Importing sentence-transformers (and with it transformers and scikit-learn) costs several seconds
 before a command-line question can be answered. For a sentence-transformers folder that is a plain
-BERT encoder with mean or CLS pooling (m3e-small, bge-small-zh, …) this module computes the same
+BERT encoder with mean or CLS pooling (m3e-small, …) this module computes the same
 embeddings — the same layers, weights and pooling — from torch alone; `rag.embeddings` falls back
 to sentence-transformers for any other model. `tests/test_encoder.py` checks both agree.
 """
@@ -29,17 +29,34 @@ def _json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def _json_list(path: Path) -> list:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def normaliser_agrees(folder: Path) -> bool:
+    """Whether `tokenizer.json` normalises text as transformers will: it rebuilds a BERT tokenizer's
+    normaliser from `tokenizer_config.json` (BertTokenizer's defaults: lower-case, split CJK characters)."""
+    settings = _json(folder / "tokenizer_config.json")
+    if settings.get("tokenizer_class", "BertTokenizer") not in ("BertTokenizer", "BertTokenizerFast"):
+        return False
+    normaliser = _json(folder / "tokenizer.json").get("normalizer") or {}
+    expected = {
+        "type": "BertNormalizer",
+        "lowercase": settings.get("do_lower_case", True),
+        "handle_chinese_chars": settings.get("tokenize_chinese_chars", True),
+        "strip_accents": settings.get("strip_accents"),
+    }
+    return all(normaliser.get(key) == value for key, value in expected.items())
+
+
 def pooling_mode(folder: Path) -> str | None:
     """'mean' or 'cls' when the folder holds a plain BERT encoder this module can run, else None."""
     try:
         config = _json(folder / "config.json")
-        modules = (
-            json.loads((folder / "modules.json").read_text(encoding="utf-8"))
-            if (folder / "modules.json").is_file()
-            else []
-        )
+        modules = _json_list(folder / "modules.json")
         pooling = _json(folder / "1_Pooling" / "config.json")
         options = _json(folder / "sentence_bert_config.json")
+        same_text = normaliser_agrees(folder)
     except (OSError, ValueError):
         return None
     plain_bert = (
@@ -48,6 +65,7 @@ def pooling_mode(folder: Path) -> str | None:
         and config.get("position_embedding_type", "absolute") == "absolute"
         and not options.get("do_lower_case")  # sentence-transformers would lower-case before the tokenizer
         and (folder / "tokenizer.json").is_file()
+        and same_text
         and any((folder / name).is_file() for name in ("model.safetensors", "pytorch_model.bin"))
         and all(
             m.get("type") in _SUPPORTED_MODULES and m.get("path", "") in ("", "1_Pooling", "2_Normalize")
@@ -65,9 +83,10 @@ def pooling_mode(folder: Path) -> str | None:
 def max_length(folder: Path, config: dict) -> int:
     """Tokens kept per text, as sentence-transformers decides: its own setting, else the tokenizer's, at most
     the model's positions."""
+    positions = int(config["max_position_embeddings"])
     limit = _json(folder / "sentence_bert_config.json").get("max_seq_length")
-    limit = limit or _json(folder / "tokenizer_config.json").get("model_max_length") or 512
-    return min(int(limit), int(config["max_position_embeddings"]))
+    limit = limit or _json(folder / "tokenizer_config.json").get("model_max_length") or positions
+    return min(int(limit), positions)
 
 
 class _Embeddings(nn.Module):
@@ -184,6 +203,7 @@ class LeanSentenceEncoder:
         self.model.eval()
         self.pooling = pooling
         self.dimension = int(config["hidden_size"])
+        self.pad_id = int(config.get("pad_token_id") or 0)  # padded rows enter int8's per-batch activation range
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length(folder, config))
         self.tokenizer.no_padding()
@@ -198,7 +218,7 @@ class LeanSentenceEncoder:
             for start in range(0, len(order), batch_size):
                 batch = order[start : start + batch_size]
                 length = max(len(encodings[i].ids) for i in batch)
-                ids = torch.zeros(len(batch), length, dtype=torch.long)
+                ids = torch.full((len(batch), length), self.pad_id, dtype=torch.long)
                 attention = torch.zeros(len(batch), length, dtype=torch.long)
                 for row, i in enumerate(batch):
                     ids[row, : len(encodings[i].ids)] = torch.tensor(encodings[i].ids)

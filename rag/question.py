@@ -40,6 +40,8 @@ _CALENDAR = re.compile(  # dates and times, which do not answer "how many"
     r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]|\d{1,2}时(?:\d{1,2}分)?"
 )
 
+_ASKS_SPAN = re.compile(r"(?:多少|几)个?(?:年|月|日|天|号|小时|分钟)")  # a span in calendar units: 2200年 answers
+
 
 def question_type(question: str) -> str:
     """role, list, number, when, who, where, or factoid."""
@@ -91,7 +93,8 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
     """Whether a sentence has the kind of content a question type asks for, beyond what the question says."""
     if kind == "number":
         asked = set(re.findall(r"\d+(?:\.\d+)?", question))
-        numbers = set(re.findall(r"\d+(?:\.\d+)?", _CALENDAR.sub("", sentence))) - asked
+        counted = sentence if _ASKS_SPAN.search(question) else _CALENDAR.sub("", sentence)
+        numbers = set(re.findall(r"\d+(?:\.\d+)?", counted)) - asked
         return bool(numbers or re.search(r"[一二三四五六七八九十百千万两]+[个项次家位名人条亿万年]", sentence))
     if kind == "when":
         dates = set(_DATE.findall(sentence)) - set(_DATE.findall(question))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answer.extractive import answer_extractive, candidates
+from rag.answer.extractive import answer_extractive, candidates, news_text
 from rag.question import satisfies_type
 from rag.types import Source
 
@@ -58,6 +58,8 @@ def test_a_long_sentence_behind_a_photo_credit_is_news_but_credits_are_not():
     answer, refused = _answer("《猴痘防控方案》规定了什么总体要求？", [_source(1, "a", credit + rule)])
     assert not refused and "预防为主" in answer
     assert "新华社" not in answer and "来源" not in answer
+    named = news_text("图片来源：视觉中国 国家统计局30日发布数据显示，上半年全国文化企业实现营业收入59357亿元。")
+    assert named is not None and named.startswith("国家统计局30日发布")
 
 
 def test_a_syndicated_sentence_is_cited_where_its_article_answers():
@@ -72,3 +74,5 @@ def test_dates_do_not_answer_how_many():
     assert not satisfies_type("number", "和平会议将于5日在吉达召开。", "有多少个国家参加了和平会议？")
     assert not satisfies_type("number", "会议于2023年8月5日10时30分开幕。", "有多少个国家参加？")
     assert satisfies_type("number", "沙特已向约30个国家发出邀请。", "有多少个国家参加了和平会议？")
+    assert satisfies_type("number", "衡阳已有2200年建城史。", "衡阳有多少年的建城史？")  # a span, not a date
+    assert satisfies_type("number", "展会持续15日。", "展会持续几天？")

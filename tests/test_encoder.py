@@ -84,6 +84,11 @@ def test_pooling_modes_choose_the_encoder(tmp_path: Path) -> None:
     lower = _copy_with_pooling(tmp_path, "lower", {"pooling_mode_mean_tokens": True})
     (lower / "sentence_bert_config.json").write_text(json.dumps({"do_lower_case": True}))
     assert pooling_mode(lower) is None
+    cased = _copy_with_pooling(tmp_path, "cased", {"pooling_mode_mean_tokens": True})
+    settings = json.loads((cased / "tokenizer_config.json").read_text(encoding="utf-8"))
+    del settings["do_lower_case"]  # transformers then lower-cases, though tokenizer.json does not
+    (cased / "tokenizer_config.json").write_text(json.dumps(settings), encoding="utf-8")
+    assert pooling_mode(cased) is None
     no_tokenizer = _copy_with_pooling(tmp_path, "no-tokenizer", {"pooling_mode_mean_tokens": True})
     (no_tokenizer / "tokenizer.json").unlink()
     assert pooling_mode(no_tokenizer) is None
@@ -121,3 +126,16 @@ def test_max_seq_length_of_the_folder_is_kept(tmp_path: Path) -> None:
     theirs = SentenceTransformer(str(folder), device="cpu").encode(texts, batch_size=8, normalize_embeddings=True)
     assert np.abs(ours - theirs).max() < 1e-5
     assert np.abs(ours - LeanSentenceEncoder(MODEL, "mean").encode(texts, batch_size=8).numpy()).max() > 1e-3
+
+
+def test_a_folder_the_lean_encoder_cannot_load_runs_on_sentence_transformers(tmp_path: Path) -> None:
+    folder = _copy_with_pooling(tmp_path, "partial", {"pooling_mode_mean_tokens": True})
+    weights = torch.load(folder / "pytorch_model.bin", map_location="cpu", weights_only=True)
+    del weights[next(k for k in weights if k.endswith("token_type_embeddings.weight"))]  # transformers re-creates it
+    torch.save(weights, folder / "pytorch_model.bin")
+    assert pooling_mode(folder) == "mean"
+    with pytest.raises(RuntimeError):
+        LeanSentenceEncoder(folder, "mean")
+    fallback = SentenceEmbeddings(str(folder), quantize=False)
+    assert fallback.lean is None
+    assert fallback.encode(_texts()[:3]).shape == (3, 512)

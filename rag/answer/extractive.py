@@ -34,7 +34,8 @@ SHORTLIST = 12
 TYPE_BONUS = 0.2
 _PART_END = re.compile(r"[？?]")
 _BOILERPLATE = re.compile(r"原标题|责任编辑|来源[:：|｜]|编辑[:：|｜]|扫码|点击进入|分享到")
-_CREDIT_PREFIX = re.compile(r"^(?:图片)?来源[:：|｜]")  # a photo credit glued to the sentence it stands before
+# a photo credit glued to the sentence it stands before, with the credited name when a space ends it
+_CREDIT_PREFIX = re.compile(r"^(?:图片)?来源[:：|｜]\s*(?:[^\s，。,：:]{1,12}\s+)?")
 MIN_CREDITED_CHARS = 40
 _SPACE = re.compile(r"\s+")
 _HEADLINE_LABEL = re.compile(r"^\s*原标题[:：]\s*")  # "原标题：<headline><lead sentence>": keep what follows
@@ -206,12 +207,16 @@ def _rank(
         weights.setdefault(term, CONTEXT_WEIGHT * weight)  # the rest of a multi-part question, lightly
     total = sum(weights.values()) or 1.0
     by_n = {s.n: s for s in sources}
+
+    def place_score(c: Candidate) -> float:
+        """The sentence's words, then its neighbours' and its article title's, and the source's rank."""
+        rest = {t: w for t, w in weights.items() if t not in c.text.lower()}
+        context, title = _coverage(rest, c.context), _coverage(rest, by_n[c.n].title)
+        return (c.coverage * total + 0.5 * context + 0.3 * title) / total + 0.1 / c.n
+
     for c in pool:
-        own = _coverage(weights, c.text)
-        context = _coverage({t: w for t, w in weights.items() if t not in c.text.lower()}, c.context)
-        title = _coverage({t: w for t, w in weights.items() if t not in c.text.lower()}, by_n[c.n].title)
-        c.coverage = own / total
-        c.score = (own + 0.5 * context + 0.3 * title) / total + 0.1 / c.n
+        c.coverage = _coverage(weights, c.text) / total
+        c.score = place_score(c)
     shortlist = sorted((c for c in pool if c.coverage >= MIN_COVERAGE), key=lambda c: -c.score)[:SHORTLIST]
     for c in shortlist:
         c.typed = satisfies_type(kind, c.text, standalone)
@@ -224,11 +229,15 @@ def _rank(
     texts: dict[int, str] = {}
 
     def grounded(c: Candidate) -> bool:
-        """Grounded where it stands, or else in one of its copies (then it is placed there)."""
-        for n, key, context in [(c.n, c.key, c.context), *c.copies]:
+        """Grounded where it stands, or else in one of its copies (then it is placed and scored there)."""
+        first = (c.n, c.key, c.context)
+        for n, key, context in [first, *c.copies]:
             c.n, c.key, c.context = n, key, context
             if grounded_here(c):
+                if (n, key, context) != first:
+                    c.score = place_score(c) + (TYPE_BONUS if c.typed else 0.0)
                 return True
+        c.n, c.key, c.context = first
         return False
 
     def grounded_here(c: Candidate) -> bool:
@@ -246,7 +255,7 @@ def _rank(
         held /= sum(w for _, w in grounding) or 1.0
         return held >= MIN_ARTICLE_COVERAGE
 
-    return [c for c in sorted(shortlist, key=lambda c: -c.score) if grounded(c)]
+    return sorted([c for c in shortlist if grounded(c)], key=lambda c: -c.score)
 
 
 def unsupported_terms(
