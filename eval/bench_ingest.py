@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import statistics
@@ -125,15 +124,24 @@ with tempfile.TemporaryDirectory() as scratch:
 """
 
 
+# Linux hands a process the peak RSS of the one that forked it, so the command is started by a small
+# Python process rather than by this one (which holds models by then); it reports the command's own peak.
+PEAK_RSS = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(usage.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def measured_run(command: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of a child process; its stderr (progress bars) goes to ours."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not the max over all children
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], stdout=subprocess.PIPE, text=True)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    return time.perf_counter() - started, int(process.stdout) / 1024
 
 
 def run_ingest(corpus: Path, data_dir: Path) -> tuple[float, float]:
