@@ -7,7 +7,6 @@ visible notice, when the LLM server is down or too slow.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterator, Sequence
 from types import ModuleType
@@ -35,7 +34,9 @@ State = dict[str, Any]
 def _llm() -> ModuleType:
     """The LLM answerer (`rag.answer.llm`), imported when first used: openai and langchain-openai take
     a second to import, which an offline question never needs."""
-    return importlib.import_module("rag.answer.llm")
+    from rag.answer import llm
+
+    return llm
 
 
 def _ms(started: float) -> float:

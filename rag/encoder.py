@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -25,12 +26,9 @@ _SUPPORTED_MODULES = {
 }
 
 
-def _json(path: Path) -> dict:
+def _json(path: Path) -> Any:
+    """A JSON file's content; {} when the file is absent."""
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
-def _json_list(path: Path) -> list:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
 
 
 def normaliser_agrees(folder: Path) -> bool:
@@ -53,7 +51,7 @@ def pooling_mode(folder: Path) -> str | None:
     """'mean' or 'cls' when the folder holds a plain BERT encoder this module can run, else None."""
     try:
         config = _json(folder / "config.json")
-        modules = _json_list(folder / "modules.json")
+        modules = _json(folder / "modules.json") or []
         pooling = _json(folder / "1_Pooling" / "config.json")
         options = _json(folder / "sentence_bert_config.json")
         same_text = normaliser_agrees(folder)

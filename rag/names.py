@@ -40,16 +40,17 @@ class _NameAwareTagger(pseg.POSTokenizer):
 
 
 _tagger_lock = threading.Lock()
-_taggers: list[_NameAwareTagger] = []
+_shared_tagger: _NameAwareTagger | None = None
 
 
 def _tagger() -> _NameAwareTagger:
     """The one tagger of the process, made on first use (the API's threads may ask at once)."""
-    if not _taggers:
+    global _shared_tagger
+    if _shared_tagger is None:
         with _tagger_lock:
-            if not _taggers:
-                _taggers.append(_NameAwareTagger())
-    return _taggers[0]
+            if _shared_tagger is None:
+                _shared_tagger = _NameAwareTagger()
+    return _shared_tagger
 
 
 def extract_names(text: str) -> set[str]:
