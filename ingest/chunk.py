@@ -5,24 +5,10 @@ from __future__ import annotations
 import re
 
 from ingest.articles import source_key
+from rag.text import sentence_spans
 from rag.types import Article, Chunk
 
-_SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)\"']*|\n|$)")
 _SOFT_BREAK = re.compile(r"[，,、：:]")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: ends at 。！？；(and a closing quote) or a line break."""
-    spans = []
-    for match in _SENTENCE.finditer(text):
-        start, end = match.start(), match.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append((start, end))
-    return spans
 
 
 def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.text import ends_sentence
+
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"[ \t\u3000\xa0\u2002\u2003]+")
-_SENTENCE_END = "。！？!?…；;"
-_CLOSERS = "”’」』）)\"'"
 _INNER_PUNCT = re.compile(r"[，,；;：:。！？!?]")
 _PAGE_NUMBER = re.compile(r"^[\d\s\-—第版页]{1,6}$")
 _TRAILING_PAGE_NUMBER = re.compile(r"(?<=[。！？”])\d{1,3}$")
@@ -44,14 +44,6 @@ class Block:
 def normalise_line(line: str) -> str:
     """Drop invisible characters and collapse runs of (full-width) spaces."""
     return _SPACES.sub(" ", line.translate(_INVISIBLE)).strip()
-
-
-def ends_sentence(line: str) -> bool:
-    """True when a line ends a sentence (。！？；…, optionally followed by a closing quote)."""
-    stripped = line.rstrip(_CLOSERS) if line and line[-1] in _CLOSERS else line
-    if stripped != line and stripped and stripped[-1] in _SENTENCE_END:
-        return True
-    return bool(line) and line[-1] in _SENTENCE_END
 
 
 def _join(left: str, right: str) -> str:

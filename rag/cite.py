@@ -12,8 +12,8 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from ingest.chunk import sentence_spans
 from rag.names import pos_words
+from rag.text import sentence_spans
 from rag.types import AnswerSentence, Citation, Source
 
 CITATION = re.compile(r"\s*(?:\[(\d+(?:\s*[,，、]\s*\d+)*)\]|【(\d+(?:\s*[,，、]\s*\d+)*)】)")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 
 from ingest.articles import split_articles
-from ingest.chunk import chunk_article, chunk_spans, sentence_spans
+from ingest.chunk import chunk_article, chunk_spans
+from rag.text import sentence_spans
 from rag.types import Article
 from tests.conftest import PAGE
 

@@ -24,12 +24,13 @@ import pytest
 
 from eval.crud_sample import corpus_path, write_sample
 from ingest.articles import date_from_name, split_articles
-from ingest.chunk import chunk_article, sentence_spans
+from ingest.chunk import chunk_article
 from ingest.jsonl import iter_jsonl_articles
 from rag.catalog import Catalog
 from rag.lexical import LexicalIndex
 from rag.settings import Settings
 from rag.store import VectorStore
+from rag.text import sentence_spans
 from rag.types import Article
 
 CORPUS = corpus_path()

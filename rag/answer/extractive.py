@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ingest.chunk import sentence_spans
 from rag.cite import REFUSAL
 from rag.question import (
     asks_superlative,
@@ -24,6 +23,7 @@ from rag.question import (
     question_type,
     satisfies_type,
 )
+from rag.text import ends_sentence, sentence_spans
 from rag.types import Source
 
 MIN_COVERAGE = 0.08
@@ -39,7 +39,6 @@ _CREDIT_PREFIX = re.compile(r"^(?:图片)?来源[:：|｜]\s*(?:[^\s，。,：:]
 MIN_CREDITED_CHARS = 40
 _SPACE = re.compile(r"\s+")
 _HEADLINE_LABEL = re.compile(r"^\s*原标题[:：]\s*")  # "原标题：<headline><lead sentence>": keep what follows
-_SENTENCE_END = re.compile(r"[。！？；;!?][”’」』）)\"]?\s*$")
 MIN_PART_CHARS = 4
 CONTEXT_WEIGHT = 0.3
 DISTINCTIVE_WEIGHT = 2.0  # a word only this part of a multi-part question uses
@@ -69,7 +68,7 @@ def news_text(sentence: str) -> str | None:
     None for boilerplate (credits, editor lines, share prompts, a bare headline line)."""
     if _HEADLINE_LABEL.match(sentence):
         rest = _HEADLINE_LABEL.sub("", sentence)
-        return rest if _SENTENCE_END.search(rest) and not _BOILERPLATE.search(rest) else None
+        return rest if ends_sentence(rest) and not _BOILERPLATE.search(rest) else None
     if _CREDIT_PREFIX.match(sentence) and len(sentence) >= MIN_CREDITED_CHARS:
         sentence = _CREDIT_PREFIX.sub("", sentence)
     return None if _BOILERPLATE.search(sentence) else sentence
