@@ -1,4 +1,4 @@
-"""Baselines for `--compare`: our chain over another retriever, and a plain LangChain RAG as tutorials build it.
+"""Baselines for `--compare`: a plain LangChain RAG as tutorials build it, plugged into our chain as its retriever.
 
 The LangChain baseline splits the catalog's articles with `RecursiveCharacterTextSplitter(1000, 200)`,
 stores them in its own `langchain_chroma.Chroma` collection (same embedding model, its own folder)
@@ -9,37 +9,21 @@ synchronised with the catalog article by article, so an unchanged index is reuse
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
+from langchain_core.vectorstores import VectorStoreRetriever
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 from tqdm import tqdm
 
-from rag.chain import Assistant, State
 from rag.index import NewsIndex
-from rag.types import Article, Source
+from rag.types import Article
 
-Finder = Callable[[str, int], list[Source]]
 COLLECTION = "langchain_baseline"
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 ADD_BATCH = 128
-
-
-class RetrieverSwapAssistant(Assistant):
-    """Our chain (condense, answer, verify) with the retrieval step replaced by `find(question, k)`."""
-
-    def __init__(self, index: NewsIndex, find: Finder) -> None:
-        self.find = find
-        super().__init__(index.settings, index)
-
-    def _retrieve(self, state: State) -> State:
-        started = time.perf_counter()
-        state["sources"] = self.find(state["standalone"], state["k"])
-        state["timings"]["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        return state
 
 
 def _article_key(article: Article) -> str:
@@ -96,27 +80,11 @@ class LangChainBaseline:
         }
         return Document(page_content=text, metadata=metadata)
 
+    def retriever(self, k: int = TOP_K) -> VectorStoreRetriever:
+        """The top-k similarity search as a LangChain retriever: what the chain's retrieve step calls."""
+        return self.store.as_retriever(search_kwargs={"k": k})
+
     def ranked(self, question: str, k: int) -> list[tuple[str, str, str]]:
         """(source, article_id, title) of the top-k chunks."""
-        return [(s.source, s.article_id, s.title) for s in self.sources(question, k)]
-
-    def sources(self, question: str, k: int = TOP_K) -> list[Source]:
-        """The top-k similarity hits as numbered answer sources (score = cosine similarity)."""
-        found = self.store.similarity_search_with_score(question, k=k)
-        return [
-            Source(
-                n=n,
-                chunk_id=f"{d.metadata['key']}-{d.metadata['start_index']}",
-                article_id=d.metadata["article_id"],
-                title=d.metadata["title"],
-                date=d.metadata["date"],
-                paper=d.metadata["paper"],
-                source=d.metadata["source"],
-                text=d.page_content,
-                start=d.metadata["start_index"],
-                end=d.metadata["start_index"] + len(d.page_content),
-                score=1 - distance / 2,
-                found_by=["langchain"],
-            )
-            for n, (d, distance) in enumerate(found, start=1)
-        ]
+        found = self.retriever(k).invoke(question)
+        return [(d.metadata["source"], d.metadata["article_id"], d.metadata["title"]) for d in found]

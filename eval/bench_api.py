@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from eval.gold import load_gold
+from eval.metrics import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "eval" / "data" / "hengyang-2022-12-15.jsonl"
@@ -36,15 +36,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     """`newsqa demo` on loopback without an API key; its output goes to `log`."""
     env = {**os.environ, "NEWSQA_API_KEY": ""}
-    command = [sys.executable, "-m", "rag.cli", "demo", "--port", str(port), "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "ui.cli", "demo", "--port", str(port), "--data-dir", str(data_dir)]
     with log.open("wb") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -77,8 +72,8 @@ def ask(client: httpx.Client, question: str) -> tuple[float, bool]:
 def summary(seconds: list[float]) -> dict[str, float]:
     ms = [s * 1000 for s in seconds]
     return {
-        "p50_ms": round(statistics.median(ms), 1),
-        "p95_ms": round(percentile(ms, 0.95), 1),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
         "max_ms": round(max(ms), 1),
     }
 

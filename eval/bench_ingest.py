@@ -20,7 +20,6 @@ import argparse
 import json
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from eval.crud_sample import corpus_path, write_sample
 from eval.gold import load_gold
+from eval.metrics import percentile
 from eval.retrieval import score
 from ingest.chunk import chunk_article
 from ingest.jsonl import count_lines, iter_jsonl_articles
@@ -146,7 +146,7 @@ def measured_run(command: list[str]) -> tuple[float, float]:
 
 def run_ingest(corpus: Path, data_dir: Path) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of a `newsqa ingest` process."""
-    return measured_run([sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--data-dir", str(data_dir)])
+    return measured_run([sys.executable, "-m", "ui.cli", "ingest", str(corpus), "--data-dir", str(data_dir)])
 
 
 def bm25_build(data_dir: Path) -> tuple[float, float]:
@@ -155,8 +155,7 @@ def bm25_build(data_dir: Path) -> tuple[float, float]:
 
 
 def percentiles(values: list[float]) -> str:
-    p95 = statistics.quantiles(values, n=20)[18] if len(values) > 1 else values[0]
-    return f"{statistics.median(values):.1f} / {p95:.1f}"
+    return f"{percentile(values, 50):.1f} / {percentile(values, 95):.1f}"
 
 
 def stage_latency(run: Callable[[str], dict[str, float]], questions: list[str]) -> dict[str, str]:
@@ -176,7 +175,7 @@ def cold_start_s(command: str, data_dir: Path, question: str) -> float:
     """Wall time of a fresh `newsqa search|ask` process (imports, model, Chroma, BM25, one answer)."""
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "rag.cli", command, question, "--data-dir", str(data_dir), "--json"],
+        [sys.executable, "-m", "ui.cli", command, question, "--data-dir", str(data_dir), "--json"],
         check=True,
         capture_output=True,
     )

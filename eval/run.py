@@ -13,16 +13,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from eval.baselines import TOP_K, LangChainBaseline, RetrieverSwapAssistant
+from eval.baselines import LangChainBaseline
 from eval.gold import GoldItem, load_gold
 from eval.report import headline_table, write_report
 from eval.retrieval import DEPTH, judge_articles
 from eval.scoring import citation_markers, citation_recall, correctness, summarise
-from rag.answer import sources_from_hits
 from rag.chain import Assistant
-from rag.cli import read_questions
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
+from rag.question_file import read_questions
 from rag.retrieve import HybridRetriever, Mode
 from rag.settings import Settings
 from rag.types import Answer
@@ -61,9 +60,7 @@ def hybrid_ranker(index: NewsIndex, mode: Mode) -> Callable[[str], Ranked]:
 
 def mode_assistant(index: NewsIndex, mode: Mode) -> Assistant:
     """Our chain over a single retriever (neighbours included, as in the hybrid chain)."""
-    return RetrieverSwapAssistant(
-        index, lambda question, k: sources_from_hits(HybridRetriever(index=index, k=k, mode=mode).search(question))
-    )
+    return Assistant(index.settings, index, retriever=HybridRetriever(index=index, k=index.settings.k, mode=mode))
 
 
 BASELINES = ("bm25", "dense", "langchain")
@@ -85,7 +82,7 @@ def build_systems(index: NewsIndex, backend: str, baselines: Sequence[str], show
     systems.append(
         System(
             "langchain",
-            RetrieverSwapAssistant(index, lambda question, _k: baseline.sources(question, TOP_K)),
+            Assistant(index.settings, index, retriever=baseline.retriever()),
             lambda question: baseline.ranked(question, DEPTH),
             "extractive",
         )
@@ -196,3 +193,4 @@ def _by_system(records: Sequence[dict]) -> dict[str, list[dict]]:
     for record in records:
         grouped.setdefault(record["system"], []).append(record)
     return grouped
+

@@ -60,24 +60,41 @@ def _articles_of(doc: RawDocument, done: set[str]) -> Iterator[Article | Skipped
             yield article
 
 
+def _progress_bar(doc: RawDocument, show: bool) -> tqdm:
+    """Articles of a JSONL archive (its lines are counted first), chunks of a page (it is split first)."""
+    if doc.kind == "jsonl":
+        return tqdm(total=count_lines(doc.path), desc=doc.path.name, unit="article", disable=not show, leave=False)
+    return tqdm(desc=doc.path.name, unit="chunk", disable=not show, leave=False)
+
+
 def ingest_document(
     index: NewsIndex, doc: RawDocument, report: IngestReport, show_progress: bool, on_progress: ProgressHook | None
 ) -> None:
-    """Ingest one readable document (skipping, replacing or resuming as its hash says)."""
+    """Ingest one readable document (skipping, replacing or resuming as its hash says).
+
+    Chunks are embedded and committed in batches of `ingest_batch_chunks`, an article of any length
+    included; an article's row is committed with its last chunk, so a crash never leaves a half
+    article that looks whole, and a resumed ingest skips the chunks already stored.
+    """
     source, settings = str(doc.path), index.settings
     record = index.catalog.document(source)
     if record and record.sha256 == doc.sha256 and record.status == "done":
         report.unchanged.append(source)
         return
+    resuming = bool(record and record.sha256 == doc.sha256 and record.status == "ingesting")
     if record and (record.sha256 != doc.sha256 or record.status == "removing"):
         index.remove(source)
         if record.sha256 != doc.sha256:
             report.replaced.append(source)
     index.catalog.begin_document(source, doc.path.name, doc.sha256, doc.kind)
     done = index.catalog.done_article_ids(source)
-    total = count_lines(doc.path) if doc.kind == "jsonl" else None
-    bar = tqdm(total=total, desc=doc.path.name, unit="article", disable=not show_progress, leave=False)
-    bar.update(len(done))
+    bar = _progress_bar(doc, show_progress)
+    items: Iterable[Article | Skipped | tuple[Article, list[Chunk]]] = _articles_of(doc, done)
+    if doc.kind != "jsonl":
+        items = [(a, chunk_article(a, settings.chunk_size, settings.chunk_max, settings.chunk_overlap)) for a in items]
+        bar.total = sum(len(chunks) for _, chunks in items)
+    else:
+        bar.update(len(done))
     pending_articles: list[Article] = []
     pending_chunks: list[Chunk] = []
     skipped_records = 0
@@ -86,20 +103,29 @@ def ingest_document(
         index.add(pending_articles, pending_chunks)
         report.articles += len(pending_articles)
         report.chunks += len(pending_chunks)
-        bar.update(len(pending_articles))
+        bar.update(len(pending_articles) if doc.kind == "jsonl" else len(pending_chunks))
+        bar.set_postfix(chunks=report.chunks, refresh=False)
         if on_progress:
-            on_progress(doc.path.name, bar.n, total or bar.n)
+            on_progress(doc.path.name, bar.n, bar.total or bar.n)
         pending_articles.clear()
         pending_chunks.clear()
 
-    for item in _articles_of(doc, done):
+    for item in items:
         if isinstance(item, Skipped):
             report.skipped.append((str(item.path), item.reason))
             skipped_records += 1
             bar.update(1)
             continue
-        pending_articles.append(item)
-        pending_chunks.extend(chunk_article(item, settings.chunk_size, settings.chunk_max, settings.chunk_overlap))
+        article, chunks = item if isinstance(item, tuple) else (item, None)
+        if chunks is None:
+            chunks = chunk_article(article, settings.chunk_size, settings.chunk_max, settings.chunk_overlap)
+        stored = index.catalog.stored_chunk_ids([c.chunk_id for c in chunks]) if resuming else set()
+        for chunk in chunks:
+            if chunk.chunk_id not in stored:
+                pending_chunks.append(chunk)
+            if len(pending_chunks) >= settings.ingest_batch_chunks:
+                flush()
+        pending_articles.append(article)
         if len(pending_chunks) >= settings.ingest_batch_chunks:
             flush()
     flush()

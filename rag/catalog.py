@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -80,18 +81,37 @@ def _chunk(row: sqlite3.Row | tuple) -> Chunk:
 
 
 class Catalog:
-    """Documents, articles and chunks in one SQLite file (WAL mode, safe for many readers)."""
+    """Documents, articles and chunks in one SQLite file (WAL mode: readers see the last commit while
+    a writer works). Each thread has its own connection, so a reader never runs inside a writer's
+    transaction."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection to the catalog."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.append(connection)
+        return connection
+
     def close(self) -> None:
-        self.db.close()
+        with self._connections_lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     # documents -----------------------------------------------------------------------------
     def document(self, source: str) -> DocumentRecord | None:
@@ -120,6 +140,7 @@ class Catalog:
             )
 
     def finish_document(self, source: str, skipped: int) -> None:
+        """Mark a document whole; the lexical index follows from here (the generation moves)."""
         with self.db:
             self.db.execute(
                 "UPDATE documents SET status = 'done', skipped = ?, updated = ?, "
@@ -127,6 +148,7 @@ class Catalog:
                 "chunks = (SELECT COUNT(*) FROM chunks WHERE source = ?) WHERE source = ?",
                 (skipped, time.time(), source, source, source),
             )
+            self._bump()
 
     def delete_document(self, source: str) -> int:
         """Forget a document, its articles and chunks; returns the number of chunks removed."""
@@ -143,9 +165,20 @@ class Catalog:
         return {row[0] for row in rows}
 
     def add_articles(
-        self, articles: Iterable[Article], chunks: Iterable[Chunk], tokens: Iterable[str], names: Iterable[str] = ()
+        self,
+        articles: Iterable[Article],
+        chunks: Iterable[Chunk],
+        tokens: Iterable[str],
+        names: Iterable[str] = (),
     ) -> None:
-        """Store articles, their chunks (with lexical tokens) and the person names found, in one transaction."""
+        """Store articles, their chunks (with lexical tokens) and the person names found, in one transaction.
+
+        A long article may come in several calls: its chunks first, the article row with the last of
+        them (an article without its row is not done, so a resumed ingest redoes it). The document's
+        counts are kept live, so a long ingest shows its progress.
+        """
+        chunks, articles = list(chunks), list(articles)
+        sources = {c.source for c in chunks} | {a.source for a in articles}
         with self.db:
             self.db.executemany("INSERT OR IGNORE INTO names VALUES (?)", [(n,) for n in names])
             self.db.executemany(
@@ -186,7 +219,12 @@ class Catalog:
                     for c, t in zip(chunks, tokens, strict=True)
                 ],
             )
-            self._bump()
+            for name in sources:
+                self.db.execute(
+                    "UPDATE documents SET articles = (SELECT COUNT(*) FROM articles WHERE source = ?), "
+                    "chunks = (SELECT COUNT(*) FROM chunks WHERE source = ?), updated = ? WHERE source = ?",
+                    (name, name, time.time(), name),
+                )
 
     def names(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT name FROM names")]
@@ -238,8 +276,15 @@ class Catalog:
             for r in rows
         ]
 
-    def chunk_ids_of(self, source: str) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE source = ?", (source,))]
+    def stored_chunk_ids(self, chunk_ids: list[str]) -> set[str]:
+        """Which of these chunk ids the catalog already holds (a resumed long article skips them)."""
+        found: set[str] = set()
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(f"SELECT chunk_id FROM chunks WHERE chunk_id IN ({marks})", batch)
+            found.update(row[0] for row in rows)
+        return found
 
     def iter_tokens(self) -> Iterator[tuple[str, str, str, str]]:
         """(chunk_id, tokens, date, source) of every chunk, in a stable order."""

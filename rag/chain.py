@@ -1,219 +1,371 @@
-"""The answer chain (LangChain LCEL): condense → retrieve → answer → verify citations.
+"""The answer chain, LangChain LCEL from injected parts: condense → retrieve → answer → verify.
 
-`Assistant.ask` runs the chain; `Assistant.stream` runs the same steps and yields answer tokens
-as they come, then the verified `Answer`. The `openai` backend falls back to `extractive`, with a
-visible notice, when the LLM server is down or too slow.
+`build_chain(retriever, answerer, ...)` composes the steps with `RunnablePassthrough.assign`, so the
+chain is one `Runnable` over a dict: `invoke` returns the whole state with its `"answer"` (the
+verified `Answer`), and `stream`/`astream` yield the state's keys as they are made — `{"text":
+TextChunk}` once per answer token (the LLM backend streams), then `{"answer": Answer}`.
+Callbacks and tracing see every step, the retriever and the chat model as child runs.
+
+`Assistant` builds the default parts from the settings (hybrid retriever, extractive and LLM
+answerers, rule and LLM condensers) and offers `ask` and `stream` over the chain. No step holds a
+lock: readers never wait for an ingest, and a dropped stream leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from types import ModuleType
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.documents import Document
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import (
+    Runnable,
+    RunnableConfig,
+    RunnableGenerator,
+    RunnableLambda,
+    RunnablePassthrough,
+)
 
-from rag.answer import sources_from_hits
 from rag.answer.extractive import answer_extractive, question_parts, unsupported_terms
 from rag.cite import REFUSAL, verify
-from rag.condense import CONDENSE_PROMPT, condense_rules, history_text
+from rag.condense import condense_rules
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.lexical import Filters
+from rag.limits import check_question
 from rag.names import learn_names
-from rag.retrieve import HybridRetriever
+from rag.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, format_history, format_sources
+from rag.retrieve import HybridRetriever, source_from_document
 from rag.settings import Settings
 from rag.types import Answer, Source
 
 PART_K = 2
 FALLBACK_NOTICE = "大模型服务不可用，已改用抽取式回答 (LLM server unavailable: answered extractively)"
+BACKENDS = ("extractive", "openai")
 State = dict[str, Any]
 
 
-def _llm() -> ModuleType:
-    """The LLM answerer (`rag.answer.llm`), imported when first used: openai and langchain-openai take
-    a second to import, which an offline question never needs."""
-    from rag.answer import llm
+@dataclass(frozen=True)
+class TextChunk:
+    """A piece of the answer text as it streams; `failed` marks an LLM that broke off (the text so far is void).
 
-    return llm
+    Chunks add up as LangChain's streamed outputs do, so `invoke` sees the whole text.
+    """
+
+    text: str = ""
+    failed: bool = False
+    refused: bool | None = None  # the answerer's own verdict, when it knows it (the extractive one does)
+
+    def __add__(self, other: TextChunk) -> TextChunk:
+        if other.failed:
+            return other
+        refused = other.refused if other.refused is not None else self.refused
+        return TextChunk(self.text + other.text, self.failed, refused)
 
 
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-class Assistant:
-    """Answers questions over one index; holds the loaded model and stores between questions."""
+def llm_errors() -> tuple[type[BaseException], ...]:
+    """The errors of an unreachable or slow LLM server (imported only when an LLM is used)."""
+    from rag.answer.llm import LLM_ERRORS
 
-    def __init__(self, settings: Settings, index: NewsIndex | None = None) -> None:
+    return LLM_ERRORS
+
+
+# the steps ---------------------------------------------------------------------------------------
+
+
+def start_state(settings: Settings, request: dict) -> State:
+    """Check a request (`question`, `history`, `k`, `filters`, `backend`) and open the chain's state."""
+    question = str(request.get("question") or "").strip()
+    history = list(request.get("history") or [])[-2 * settings.max_history_turns :]
+    check_question(settings, question, history)
+    backend = request.get("backend") or settings.answer_backend
+    if backend not in BACKENDS:
+        raise NewsqaError(f"未知的回答方式 {backend}", f"unknown backend {backend}: use extractive or openai")
+    return {
+        "question": question,
+        "history": history,
+        "k": request.get("k"),
+        "filters": request.get("filters"),
+        "backend": backend,
+        "notices": [],
+        "timings": {},
+        "started": time.perf_counter(),
+    }
+
+
+def retrieve_sources(retriever: BaseRetriever, state: State, config: RunnableConfig) -> list[Source]:
+    """The question's sources, then two more passages for each part of a several-part question."""
+    started = time.perf_counter()
+    options: dict[str, Any] = {}
+    if state["k"]:
+        options["k"] = state["k"]
+    if state["filters"]:
+        options["filters"] = state["filters"]
+    parts = question_parts(state["standalone"])
+    documents = retriever.invoke(state["standalone"], config, **options)
+    if len(parts) > 1:
+        seen = {_document_key(d) for d in documents}
+        for found in retriever.batch(parts, config, **{**options, "k": PART_K}):
+            for document in found:
+                if _document_key(document) not in seen and not document.metadata.get("neighbour_of"):
+                    seen.add(_document_key(document))
+                    documents.append(document)
+    state["timings"]["retrieve_ms"] = _ms(started)
+    return [source_from_document(n, d) for n, d in enumerate(documents, start=1)]
+
+
+def _document_key(document: Document) -> str:
+    return document.id or document.page_content
+
+
+@dataclass
+class Evidence:
+    """How the answer step reads the index: an article's text, and whether a word is indexed at all."""
+
+    article_text: Callable[[Source], str]
+    has_term: Callable[[str], bool]
+
+    @classmethod
+    def of(cls, index: NewsIndex) -> Evidence:
+        return cls(lambda s: index.catalog.article_text(s.source, s.article_id), index.lexical.has_term)
+
+
+def extractive_answerer(evidence: Evidence) -> Runnable[State, TextChunk]:
+    """The offline answerer as a chain step: one chunk, the cited sentences (or the refusal)."""
+
+    def answer(state: State) -> TextChunk:
+        text, refused = answer_extractive(
+            state["question"], state["standalone"], state["sources"], evidence.article_text, evidence.has_term
+        )
+        return TextChunk(text, refused=refused)
+
+    return RunnableLambda(answer, name="extractive_answer")
+
+
+def llm_answerer(model: Runnable) -> Runnable[State, TextChunk]:
+    """prompt | chat model | text, streamed token by token; a server that fails (before or during the
+    answer) ends the stream with a `failed` chunk, and the verify step answers extractively instead."""
+    tokens = (
+        RunnableLambda(lambda s: {"question": s["standalone"], "sources": format_sources(s["sources"])})
+        | ANSWER_PROMPT
+        | model
+        | StrOutputParser()
+    )
+
+    def stream(states: Iterator[State], config: RunnableConfig) -> Iterator[TextChunk]:
+        try:
+            for state in states:
+                for token in tokens.stream(state, config):
+                    yield TextChunk(token)
+        except llm_errors():
+            yield TextChunk(failed=True)
+
+    async def astream(states: AsyncIterator[State], config: RunnableConfig) -> AsyncIterator[TextChunk]:
+        try:
+            async for state in states:
+                async for token in tokens.astream(state, config):
+                    yield TextChunk(token)
+        except llm_errors():
+            yield TextChunk(failed=True)
+
+    return RunnableGenerator(stream, astream, name="llm_answer")
+
+
+def llm_condenser(model: Runnable) -> Runnable[State, str]:
+    """The LLM rewrites a follow-up into a standalone question; its first line is the question."""
+    return (
+        RunnableLambda(lambda s: {"history": format_history(s["history"]), "question": s["question"]})
+        | CONDENSE_PROMPT
+        | model
+        | StrOutputParser()
+        | RunnableLambda(lambda text: (text.strip().splitlines() or [""])[0].strip())
+    )
+
+
+def build_chain(
+    retriever: BaseRetriever,
+    answerers: dict[str, Runnable[State, TextChunk]],
+    evidence: Evidence,
+    settings: Settings,
+    llm_condense: Runnable[State, str] | None = None,
+) -> Runnable[dict, State]:
+    """condense → retrieve → answer → verify, from the parts given; input: `question`, `history`,
+    `k`, `filters`, `backend`; output: the state, whose `"answer"` is the verified `Answer`."""
+
+    def condense(state: State) -> str:
+        started = time.perf_counter()
+        standalone = condense_rules(state["question"], state["history"])
+        if llm_condense is not None and state["backend"] == "openai" and state["history"]:
+            try:
+                standalone = llm_condense.invoke(state) or standalone
+            except llm_errors():
+                _note_fallback(state)
+        state["timings"]["condense_ms"] = _ms(started)
+        return standalone
+
+    def retrieve(state: State, config: RunnableConfig) -> list[Source]:
+        return retrieve_sources(retriever, state, config)
+
+    def answer(state: State) -> Runnable[State, TextChunk]:
+        state["answer_started"] = time.perf_counter()
+        return answerers[state["backend"]] if state["backend"] in answerers else answerers["extractive"]
+
+    def verified(state: State) -> Answer:
+        return verify_answer(state, answerers["extractive"], evidence)
+
+    return (
+        RunnableLambda(lambda request: start_state(settings, request), name="start")
+        | RunnablePassthrough.assign(standalone=RunnableLambda(condense, name="condense"))
+        | RunnablePassthrough.assign(sources=RunnableLambda(retrieve, name="retrieve"))
+        | RunnablePassthrough.assign(text=RunnableLambda(answer, name="answer"))
+        | RunnablePassthrough.assign(answer=RunnableLambda(verified, name="verify"))
+    ).with_config(run_name="newsqa")
+
+
+def _note_fallback(state: State) -> None:
+    if FALLBACK_NOTICE not in state["notices"]:
+        state["notices"].append(FALLBACK_NOTICE)
+
+
+def verify_answer(state: State, extractive: Runnable[State, TextChunk], evidence: Evidence) -> Answer:
+    """The answer with every `[n]` checked against its source; an LLM that failed or answered what the
+    sources lack is replaced by the extractive answer or a refusal, with a notice."""
+    chunk: TextChunk = state["text"]
+    backend = state["backend"]
+    if chunk.failed:
+        _note_fallback(state)
+        backend, chunk = "extractive", extractive.invoke(state)
+    refused = chunk.refused if chunk.refused is not None else REFUSAL in chunk.text
+    text = chunk.text
+    state["timings"]["answer_ms"] = _ms(state.get("answer_started", state["started"]))
+    started = time.perf_counter()
+    sources: list[Source] = state["sources"]
+    if not refused and backend == "openai":
+        missing = unsupported_terms(state["standalone"], sources, evidence.article_text, evidence.has_term)
+        if missing:
+            lacking = f"资料中没有“{'、'.join(missing)}”，回答已拒绝 (sources lack: {', '.join(missing)})"
+            state["notices"].append(lacking)
+            text, refused = REFUSAL + "。", True
+    sentences, citations = verify(text, sources)
+    state["timings"]["verify_ms"] = _ms(started)
+    state["timings"]["total_ms"] = _ms(state["started"])
+    return Answer(
+        question=state["question"],
+        answer=text,
+        refused=refused,
+        standalone_question=state["standalone"],
+        citations=citations,
+        sources=sources,
+        sentences=sentences,
+        backend=backend,
+        notices=state["notices"],
+        timings=state["timings"],
+    )
+
+
+# the assistant -----------------------------------------------------------------------------------
+
+
+def chat_model(settings: Settings) -> Runnable:
+    """The configured OpenAI-compatible chat model (imported when first asked for)."""
+    from rag.answer.llm import chat_model as make
+
+    return make(settings)
+
+
+class Assistant:
+    """The default chain over one index; holds the loaded model and stores between questions.
+
+    Every part can be replaced: `retriever` (any LangChain `BaseRetriever`), `llm` (any LangChain
+    chat model; the OpenAI-compatible server of the settings by default).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: NewsIndex | None = None,
+        retriever: BaseRetriever | None = None,
+        llm: Runnable | None = None,
+    ) -> None:
         self.settings = settings
         self.index = index or NewsIndex(settings)
         learn_names(self.index.catalog.names())
-        self.chain: Runnable[State, Answer] = (
-            RunnableLambda(self._condense)
-            | RunnableLambda(self._retrieve)
-            | RunnableLambda(self._answer)
-            | RunnableLambda(self._verify)
+        self.retriever = retriever or HybridRetriever(index=self.index, k=settings.k)
+        self.evidence = Evidence.of(self.index)
+        self._llm = llm
+        self.chain = build_chain(
+            self.retriever,
+            {"extractive": extractive_answerer(self.evidence), "openai": RunnableLambda(self._llm_answer)},
+            self.evidence,
+            settings,
+            RunnableLambda(self._llm_condense),
         )
 
-    # public --------------------------------------------------------------------------------
-    def ask(
+    @property
+    def llm(self) -> Runnable:
+        if self._llm is None:
+            self._llm = chat_model(self.settings)
+        return self._llm
+
+    def _llm_answer(self, state: State) -> Runnable[State, TextChunk]:
+        return llm_answerer(self.llm)
+
+    def _llm_condense(self, state: State) -> Runnable[State, str]:
+        return llm_condenser(self.llm)
+
+    def request(
         self,
         question: str,
         history: Sequence[dict] = (),
         k: int | None = None,
         filters: Filters | None = None,
         backend: str | None = None,
-    ) -> Answer:
-        return self.chain.invoke(self._start(question, history, k, filters, backend))
-
-    def stream(
-        self,
-        question: str,
-        history: Sequence[dict] = (),
-        k: int | None = None,
-        filters: Filters | None = None,
-        backend: str | None = None,
-    ) -> Iterator[dict]:
-        """Events: {"type": "token", "text"}, {"type": "reset"} (after a fallback), {"type": "answer", "answer"}."""
-        state = self._retrieve(self._condense(self._start(question, history, k, filters, backend)))
-        started = time.perf_counter()
-        if state["backend"] == "openai":
-            pieces: list[str] = []
-            llm = _llm()
-            try:
-                for token in llm.stream_llm_answer(self.settings, state["standalone"], state["sources"]):
-                    pieces.append(token)
-                    yield {"type": "token", "text": token}
-                state["text"] = "".join(pieces)
-                state["refused"] = REFUSAL in state["text"]
-            except llm.LLM_ERRORS:
-                if pieces:
-                    yield {"type": "reset"}
-                self._fall_back(state)
-        else:
-            self._answer_offline(state)
-        if state["backend"] == "extractive":
-            yield {"type": "token", "text": state["text"]}
-        state["timings"]["answer_ms"] = _ms(started)
-        yield {"type": "answer", "answer": self._verify(state)}
-
-    # steps ---------------------------------------------------------------------------------
-    def _start(
-        self, question: str, history: Sequence[dict], k: int | None, filters: Filters | None, backend: str | None
-    ) -> State:
-        question = (question or "").strip()
-        if not question:
-            raise NewsqaError("问题不能为空", "the question is empty")
-        if len(question) > self.settings.max_question_chars:
-            raise NewsqaError(
-                f"问题过长（{len(question)} 字，上限 {self.settings.max_question_chars} 字）",
-                f"the question is too long ({len(question)} > {self.settings.max_question_chars} characters)",
-            )
-        backend = backend or self.settings.answer_backend
-        if backend not in ("extractive", "openai"):
-            raise NewsqaError(f"未知的回答方式 {backend}", f"unknown backend {backend}: use extractive or openai")
+    ) -> dict:
+        """The chain's input; the index must hold something to answer from."""
         self.index.require_content()
-        turns = list(history)[-2 * self.settings.max_history_turns :]
-        return {
-            "question": question,
-            "history": turns,
-            "k": k or self.settings.k,
-            "filters": filters,
-            "backend": backend,
-            "notices": [],
-            "timings": {},
-            "started": time.perf_counter(),
-        }
+        return {"question": question, "history": list(history), "k": k, "filters": filters, "backend": backend}
 
-    def _condense(self, state: State) -> State:
-        started = time.perf_counter()
-        state["standalone"] = condense_rules(state["question"], state["history"])
-        if state["backend"] == "openai" and state["history"]:
-            prompt = CONDENSE_PROMPT.format(history=history_text(state["history"]), question=state["question"])
-            llm = _llm()
-            try:
-                rewritten = str(llm.chat_model(self.settings).invoke(prompt).content).strip().splitlines()
-                if rewritten and rewritten[0].strip():
-                    state["standalone"] = rewritten[0].strip()
-            except llm.LLM_ERRORS:
-                self._fall_back(state, answer=False)
-        state["timings"]["condense_ms"] = _ms(started)
-        return state
+    def ask(self, question: str, history: Sequence[dict] = (), **options: Any) -> Answer:
+        return self.chain.invoke(self.request(question, history, **options))["answer"]
 
-    def _retrieve(self, state: State) -> State:
-        started = time.perf_counter()
-        retriever = HybridRetriever(index=self.index, k=state["k"])
-        parts = question_parts(state["standalone"])
-        queries = [state["standalone"], *parts] if len(parts) > 1 else [state["standalone"]]
-        vectors = self.index.embeddings.encode(queries)  # one batch: the question and each of its parts
-        embed_ms = _ms(started)
-        hits, detail = retriever.retrieve(state["standalone"], filters=state["filters"], vector=vectors[0])
-        detail["embed_ms"] = embed_ms
-        seen = {hit.chunk.chunk_id for hit in hits}
-        for part, vector in zip(queries[1:], vectors[1:], strict=True):  # each part gets its own best passages
-            for hit in retriever.retrieve(part, k=PART_K, filters=state["filters"], vector=vector)[0]:
-                if hit.chunk.chunk_id not in seen and hit.neighbour_of is None:
-                    seen.add(hit.chunk.chunk_id)
-                    hits.append(hit)
-        state["sources"] = sources_from_hits(hits)
-        state["timings"]["retrieve_ms"] = _ms(started)
-        state["timings"].update({f"retrieve_{key}": round(value, 2) for key, value in detail.items()})
-        return state
+    def stream(self, question: str, history: Sequence[dict] = (), **options: Any) -> Iterator[dict]:
+        """Events of one answer: {"type": "token", "text"}, {"type": "reset"} (the LLM broke off; the
+        extractive answer follows as a token), then {"type": "answer", "answer"}."""
+        framer = EventFramer()
+        for chunk in self.chain.stream(self.request(question, history, **options)):
+            yield from framer.events(chunk)
 
-    def _answer(self, state: State) -> State:
-        started = time.perf_counter()
-        if state["backend"] == "openai":
-            llm = _llm()
-            try:
-                state["text"] = "".join(llm.stream_llm_answer(self.settings, state["standalone"], state["sources"]))
-                state["refused"] = REFUSAL in state["text"]
-            except llm.LLM_ERRORS:
-                self._fall_back(state)
-        else:
-            self._answer_offline(state)
-        state["timings"]["answer_ms"] = _ms(started)
-        return state
+    async def astream(self, question: str, history: Sequence[dict] = (), **options: Any) -> AsyncIterator[dict]:
+        """`stream`, asynchronously: cancelling the consumer cancels the generation."""
+        framer = EventFramer()
+        async for chunk in self.chain.astream(self.request(question, history, **options)):
+            for event in framer.events(chunk):
+                yield event
 
-    def _verify(self, state: State) -> Answer:
-        started = time.perf_counter()
-        sources: list[Source] = state["sources"]
-        if not state["refused"] and state["backend"] == "openai":
-            missing = unsupported_terms(state["standalone"], sources, self._article_text, self.index.lexical.has_term)
-            if missing:
-                state["notices"].append(
-                    f"资料中没有“{'、'.join(missing)}”，回答已拒绝 (sources lack: {', '.join(missing)})"
-                )
-                state["text"], state["refused"] = REFUSAL + "。", True
-        sentences, citations = verify(state["text"], sources)
-        state["timings"]["verify_ms"] = _ms(started)
-        state["timings"]["total_ms"] = _ms(state["started"])
-        return Answer(
-            question=state["question"],
-            answer=state["text"],
-            refused=state["refused"],
-            standalone_question=state["standalone"],
-            citations=citations,
-            sources=sources,
-            sentences=sentences,
-            backend=state["backend"],
-            notices=state["notices"],
-            timings=state["timings"],
-        )
 
-    # helpers -------------------------------------------------------------------------------
-    def _answer_offline(self, state: State) -> None:
-        state["text"], state["refused"] = answer_extractive(
-            state["question"], state["standalone"], state["sources"], self._article_text, self.index.lexical.has_term
-        )
+class EventFramer:
+    """Turns the chain's streamed state chunks into the events the faces show."""
 
-    def _fall_back(self, state: State, answer: bool = True) -> None:
-        if FALLBACK_NOTICE not in state["notices"]:
-            state["notices"].append(FALLBACK_NOTICE)
-        state["backend"] = "extractive"
-        if answer:
-            self._answer_offline(state)
+    def __init__(self) -> None:
+        self.reset = False
 
-    def _article_text(self, source: Source) -> str:
-        return self.index.catalog.article_text(source.source, source.article_id)
+    def events(self, chunk: dict) -> list[dict]:
+        events: list[dict] = []
+        if isinstance(text := chunk.get("text"), TextChunk):
+            if text.failed:
+                self.reset = True
+                events.append({"type": "reset"})
+            elif text.text:
+                events.append({"type": "token", "text": text.text})
+        if isinstance(answer := chunk.get("answer"), Answer):
+            if self.reset:  # the fallback's text was never streamed
+                events.append({"type": "token", "text": answer.answer})
+            events.append({"type": "answer", "answer": answer})
+        return events

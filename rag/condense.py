@@ -49,14 +49,3 @@ def condense_rules(question: str, history: Sequence[dict]) -> str:
     if _CONTEXT_WORDS.search(rewritten) or not has_entity:
         return f"{previous.rstrip('？?。')}：{rewritten}"
     return rewritten
-
-
-CONDENSE_PROMPT = (
-    "根据下面的对话历史，把用户的后续问题改写成一个不依赖上下文、意思完整的独立问题。"
-    "把代词（他、她、其中、这些、那里等）换成它指代的具体对象。只输出改写后的问题，不要回答它。\n\n"
-    "对话历史：\n{history}\n\n后续问题：{question}\n独立问题："
-)
-
-
-def history_text(history: Sequence[dict]) -> str:
-    return "\n".join(f"{'用户' if t.get('role') == 'user' else '助手'}：{t.get('content', '')}" for t in history)

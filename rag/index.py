@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from rag.catalog import Catalog, DocumentRecord
 from rag.embeddings import SentenceEmbeddings, load_embeddings
 from rag.errors import NewsqaError
 from rag.lexical import LexicalIndex, tokenize
-from rag.locks import ReadWriteLock
+from rag.locks import WriterLock
 from rag.names import extract_names
 from rag.settings import Settings
 from rag.store import VectorStore
@@ -27,7 +27,7 @@ class NewsIndex:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.catalog = Catalog(settings.catalog_path)
-        self.lock = ReadWriteLock()
+        self.writer = WriterLock()
 
     @cached_property
     def store(self) -> VectorStore:
@@ -55,8 +55,11 @@ class NewsIndex:
         return model
 
     def add(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> None:
-        """Embed and store a batch: vectors first (idempotent upsert), then the catalog commit."""
-        if not articles:
+        """Embed and store a batch: vectors first (idempotent upsert), then the catalog commit.
+
+        `chunks` may be part of an article whose row comes in a later call (`articles` empty here).
+        """
+        if not articles and not chunks:
             return
         vectors = self.embeddings.encode([c.indexed_text for c in chunks]) if chunks else []
         self.store.upsert(chunks, vectors)
@@ -65,18 +68,30 @@ class NewsIndex:
             names |= extract_names(article.text)
         self.catalog.add_articles(articles, chunks, [" ".join(tokenize(c.indexed_text)) for c in chunks], names)
 
+    def public_name(self, source: str) -> str:
+        """How a document is shown outside this machine: relative to the data dir when inside it, else
+        its file name; never the server's absolute path."""
+        path, data_dir = Path(source), self.settings.data_dir.resolve()
+        return str(path.relative_to(data_dir)) if path.is_relative_to(data_dir) else path.name
+
     def resolve_source(self, source: str) -> str:
-        """A stored source from an exact path, a path relative to here, or a unique file name."""
+        """A stored document from its stored path, its public name, the end of its path or a unique file name.
+
+        Matched against the catalog only: nothing is looked up on this machine's file system.
+        """
         known = [d.source for d in self.catalog.documents()]
         if source in known:
             return source
-        resolved = str(Path(source).expanduser().resolve())
-        if resolved in known:
-            return resolved
-        by_name = [s for s in known if Path(s).name == source]
-        if len(by_name) == 1:
-            return by_name[0]
-        if len(by_name) > 1:
+        given = PurePath(source).parts
+
+        def names(stored: str) -> bool:
+            tail = Path(stored).parts[-len(given) :] if given and ".." not in given else None
+            return source in (self.public_name(stored), Path(stored).name) or tail == given
+
+        matches = [s for s in known if names(s)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
             raise NewsqaError(
                 f"有多个文档名为 {source}，请给出完整路径", f"several documents are named {source}: give the full path"
             )

@@ -1,7 +1,8 @@
 """The Chinese lexical index: BM25 (bm25s, sparse matrices) over jieba search-mode tokens.
 
 Tokens live in the catalog; this index is derived from them, saved under `<data>/bm25/` with the
-catalog generation it was built from, and rebuilt when the catalog has moved on.
+catalog generation it was built from, and rebuilt when the catalog has moved on (a document
+finished or removed).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import logging
 import re
 import shutil
 import tempfile
+import threading
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import jieba
@@ -56,46 +59,84 @@ class Filters:
         return bool(self.date_from or self.date_to or self.sources)
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """One generation of the BM25 index with its per-chunk columns; replaced whole, never changed."""
+
+    generation: int = -1
+    ids: tuple[str, ...] = ()
+    dates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    source_names: tuple[str, ...] = ()  # each source once; a chunk's source is a code into this list
+    source_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    bm25: bm25s.BM25 | None = None
+
+
+def _snapshot(
+    generation: int, ids: Sequence[str], dates: Sequence[int], names: Sequence[str], codes: Sequence[int], bm25: Any
+) -> _Snapshot:
+    return _Snapshot(
+        generation,
+        tuple(ids),
+        np.asarray(dates, dtype=np.int32),
+        tuple(names),
+        np.asarray(codes, dtype=np.int32),
+        bm25,
+    )
+
+
 class LexicalIndex:
-    """BM25 over every chunk in the catalog, with per-chunk dates and sources for filtering."""
+    """BM25 over every chunk in the catalog, with per-chunk dates and sources for filtering.
+
+    A search reads one snapshot; a refresh builds the next generation aside and swaps it in with
+    one assignment, so searches never wait for a rebuild and never see half of one.
+    """
 
     def __init__(self, catalog: Catalog, directory: Path) -> None:
         self.catalog = catalog
         self.directory = directory
-        self.generation = -1
-        self.ids: list[str] = []
-        self.dates = np.zeros(0, dtype=np.int32)
-        self.source_names: list[str] = []  # each source once; a chunk's source is a code into this list
-        self.source_codes = np.zeros(0, dtype=np.int32)
-        self.bm25: bm25s.BM25 | None = None
+        self._current = _Snapshot()
+        self._refreshing = threading.Lock()
+
+    @property
+    def generation(self) -> int:
+        return self._current.generation
 
     def __len__(self) -> int:
         self.refresh()
-        return len(self.ids)
+        return len(self._current.ids)
 
-    def refresh(self) -> None:
-        """Load the saved index, or rebuild it when the catalog changed since it was saved."""
+    def refresh(self, wait: bool = True) -> _Snapshot:
+        """Load the saved index, or rebuild it, when the catalog changed since; the snapshot to search.
+
+        With `wait=False` (a question), a refresh already under way elsewhere is not waited for:
+        the current snapshot answers meanwhile.
+        """
         current = self.catalog.generation()
-        if current == self.generation:
-            return
-        if not self._load(current):
-            self._build(current)
+        if current == self._current.generation or not self._refreshing.acquire(blocking=wait):
+            return self._current
+        try:
+            current = self.catalog.generation()
+            if current != self._current.generation:
+                self._current = self._load(current) or self._build(current)
+        finally:
+            self._refreshing.release()
+        return self._current
 
-    def _load(self, generation: int) -> bool:
-        """Load the saved index if it is of this generation; False when absent, stale or being replaced."""
+    def _load(self, generation: int) -> _Snapshot | None:
+        """The saved index if it is of this generation; None when absent, stale or being replaced."""
         try:
             meta = json.loads((self.directory / "stamp.json").read_text(encoding="utf-8"))
             if meta.get("generation") != generation:
-                return False
+                return None
             columns = json.loads((self.directory / "columns.json").read_text(encoding="utf-8"))
             bm25 = bm25s.BM25.load(self.directory / "bm25", mmap=False, load_vocab=True) if columns["ids"] else None
-            self._set(columns["ids"], columns["dates"], columns["source_names"], columns["source_codes"], bm25)
+            return _snapshot(
+                generation, columns["ids"], columns["dates"], columns["source_names"], columns["source_codes"], bm25
+            )
         except (OSError, ValueError, KeyError):  # another process is swapping in a newer build (or an old format)
-            return False
-        self.generation = generation
-        return True
+            return None
 
-    def _build(self, generation: int) -> None:
+    def _build(self, generation: int) -> _Snapshot:
         """Index every chunk's tokens, held as compact id arrays (the catalog may hold millions of tokens)."""
         ids, dates, codes, corpus = [], array("i"), array("i"), []
         vocab: dict[str, int] = {}
@@ -123,15 +164,7 @@ class LexicalIndex:
         (tmp / "columns.json").write_text(json.dumps(columns, ensure_ascii=False), encoding="utf-8")
         (tmp / "stamp.json").write_text(json.dumps({"generation": generation}), encoding="utf-8")
         self._install(tmp)
-        self._set(ids, dates, list(source_codes), codes, bm25)
-        self.generation = generation
-
-    def _set(
-        self, ids: list[str], dates: Sequence[int], names: list[str], codes: Sequence[int], bm25: bm25s.BM25 | None
-    ) -> None:
-        self.ids, self.source_names, self.bm25 = ids, names, bm25
-        self.dates = np.asarray(dates, dtype=np.int32)
-        self.source_codes = np.asarray(codes, dtype=np.int32)
+        return _snapshot(generation, ids, dates, list(source_codes), codes, bm25)
 
     def _install(self, build: Path) -> None:
         """Swap a finished build in by renames; when several processes race, one build wins, all are valid."""
@@ -144,39 +177,40 @@ class LexicalIndex:
             shutil.rmtree(build, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
 
-    def _mask(self, filters: Filters) -> np.ndarray | None:
+    @staticmethod
+    def _mask(snap: _Snapshot, filters: Filters) -> np.ndarray | None:
         if not filters:
             return None
-        mask = np.ones(len(self.ids), dtype=bool)
+        mask = np.ones(len(snap.ids), dtype=bool)
         if filters.date_from:
-            mask &= self.dates >= date_number(filters.date_from)
+            mask &= snap.dates >= date_number(filters.date_from)
         if filters.date_to:
-            mask &= (self.dates <= date_number(filters.date_to)) & (self.dates > 0)
+            mask &= (snap.dates <= date_number(filters.date_to)) & (snap.dates > 0)
         if filters.sources:
             asked = set(filters.sources)
-            wanted = [code for code, name in enumerate(self.source_names) if name in asked]
-            mask &= np.isin(self.source_codes, wanted)
+            wanted = [code for code, name in enumerate(snap.source_names) if name in asked]
+            mask &= np.isin(snap.source_codes, wanted)
         return mask.astype(np.float32)
 
     def has_term(self, term: str) -> bool:
         """Whether any indexed chunk contains this (lower-cased) token."""
-        self.refresh()
-        return self.bm25 is not None and term.lower() in self.bm25.vocab_dict
+        bm25 = self.refresh(wait=False).bm25
+        return bm25 is not None and term.lower() in bm25.vocab_dict
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """The top `k` (chunk_id, BM25 score) for a query; only chunks with a positive score."""
-        self.refresh()
+        snap = self.refresh(wait=False)
         tokens = tokenize(query)
-        if self.bm25 is None or not tokens:
+        if snap.bm25 is None or not tokens:
             return []
-        token_ids = self.bm25.get_tokens_ids(tokens)
+        token_ids = snap.bm25.get_tokens_ids(tokens)
         if not token_ids:
             return []
-        scores = self.bm25.get_scores(token_ids, weight_mask=self._mask(filters or Filters()))
+        scores = snap.bm25.get_scores(token_ids, weight_mask=self._mask(snap, filters or Filters()))
         # top k among the chunks that hold a query word: most score 0, and a partition over a mostly tied
         # array of 200k scores costs ~20x one over the few thousand that matter
         hits = np.flatnonzero(scores > 0)
         if len(hits) > k:
             hits = hits[np.argpartition(scores[hits], -k)[-k:]]
         hits = hits[np.argsort(-scores[hits], kind="stable")]
-        return [(self.ids[int(d)], float(scores[d])) for d in hits]
+        return [(snap.ids[int(d)], float(scores[d])) for d in hits]

@@ -1,4 +1,9 @@
-"""A read-write lock: questions read the index together, an ingest or a removal writes it alone."""
+"""The index's writer lock: one ingest or removal at a time, waited for with a deadline.
+
+Readers take no lock at all (the catalog is SQLite in WAL mode, Chroma serves reads during
+writes, BM25 is swapped in whole), so a question never waits for an ingest and no client can
+leave a lock behind. Writers wait for each other up to a timeout, then get a clear 503.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +11,32 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from rag.errors import NewsqaError
 
-class ReadWriteLock:
-    """Many readers or one writer; a waiting writer holds new readers back so it is not starved."""
+RETRY_AFTER_SECONDS = 30
+
+
+class WriterLock:
+    """A mutex for writers whose wait ends in a `NewsqaError` (503, Retry-After) instead of a hang."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._writers_waiting = 0
+        self._lock = threading.Lock()
 
     @contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._cond:
-            self._cond.wait_for(lambda: not self._writing and not self._writers_waiting)
-            self._readers += 1
+    def writing(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the lock; wait at most `timeout` seconds (None: as long as it takes)."""
+        if not self._lock.acquire(timeout=-1 if timeout is None else timeout):
+            raise NewsqaError(
+                "另一个导入或删除正在进行，请稍后重试",
+                "another ingest or removal is running: retry later",
+                status=503,
+                retry_after=RETRY_AFTER_SECONDS,
+            )
         try:
             yield
         finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
+            self._lock.release()
 
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            self._cond.wait_for(lambda: not self._writing and not self._readers)
-            self._writers_waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()

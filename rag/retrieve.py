@@ -5,9 +5,11 @@ Fusion is a convex combination of each retriever's min-max normalised scores (de
 combination keeps how far ahead a retriever's best hit is, which ranks alone lose: on the CRUD
 news set it lifts hit@1 from 0.842 (RRF) to 0.918 at the same page-set quality.
 
-`HybridRetriever` is a LangChain `BaseRetriever`; `search` returns our `Hit`s with the fused
-score, the retrievers that found each chunk and its rank in each; `mode` picks dense-only or
-BM25-only for comparisons.
+`HybridRetriever` is a LangChain `BaseRetriever`: `invoke(query, k=…, filters=…)` returns
+LangChain `Document`s (chunk fields and scores as metadata) with callbacks and tracing like any
+retriever; `search` returns our `Hit`s with the fused score, the retrievers that found each chunk
+and its rank in each; `mode` picks dense-only or BM25-only for comparisons. `source_from_document`
+turns a retrieved document (ours or any retriever's) into a numbered answer source.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pydantic import ConfigDict
 
 from rag.index import NewsIndex
 from rag.lexical import Filters
-from rag.types import Hit
+from rag.types import Hit, Source
 
 Mode = Literal["hybrid", "dense", "bm25"]
 Ranking = list[tuple[str, float]]  # (chunk id, score), best first
@@ -132,8 +134,16 @@ class HybridRetriever(BaseRetriever):
                     )
         return result
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [hit_document(hit) for hit in self.search(query)]
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        filters: Filters | None = None,
+    ) -> list[Document]:
+        """`k` and `filters` may be given at call time: `retriever.invoke(query, k=3, filters=...)`."""
+        return [hit_document(hit) for hit in self.search(query, k, filters)]
 
 
 def hit_document(hit: Hit) -> Document:
@@ -141,3 +151,23 @@ def hit_document(hit: Hit) -> Document:
     metadata = hit.chunk.model_dump(exclude={"text"})
     metadata.update(score=hit.score, found_by=hit.found_by, neighbour_of=hit.neighbour_of)
     return Document(page_content=hit.chunk.text, metadata=metadata, id=hit.chunk.chunk_id)
+
+
+def source_from_document(n: int, document: Document) -> Source:
+    """Source `n` of an answer from a retrieved document; fields a foreign retriever lacks stay empty."""
+    meta = document.metadata
+    start = int(meta.get("start", meta.get("start_index", 0)))
+    return Source(
+        n=n,
+        chunk_id=str(document.id or meta.get("chunk_id") or f"{meta.get('article_id', '')}-{start}"),
+        article_id=str(meta.get("article_id", "")),
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date", "")),
+        paper=str(meta.get("paper", "")),
+        source=str(meta.get("source", "")),
+        text=document.page_content,
+        start=start,
+        end=int(meta.get("end", start + len(document.page_content))),
+        score=float(meta.get("score", 0.0)),
+        found_by=list(meta.get("found_by", [])),
+    )

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     max_history_chars: int = 20_000
     max_upload_bytes: int = 20 * 1024 * 1024
     max_upload_files: int = 20
+    write_wait_seconds: float = 10.0
+    max_auth_failures: int = 10  # failed keys or UI passwords per client address a minute, then 429
 
     @classmethod
     def settings_customise_sources(
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @classmethod
+    def with_options(cls, **options: object) -> Settings:
+        """Settings from env/toml, with the options given (command-line flags) on top; None means not given."""
+        return cls(**{key: value for key, value in options.items() if value is not None})
 
     @property
     def catalog_path(self) -> Path:

@@ -7,6 +7,7 @@ is created without an embedding function, in cosine space.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from urllib.parse import urlparse
 
 import chromadb
@@ -53,9 +54,18 @@ class VectorStore:
     def count(self) -> int:
         return self.collection.count()
 
+    @cached_property
+    def max_batch(self) -> int:
+        """The most records Chroma takes in one call (it refuses larger batches)."""
+        return self.client.get_max_batch_size()
+
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
-        if not chunks:
-            return
+        """Store vectors by chunk id (a repeated upsert changes nothing), in batches Chroma accepts."""
+        for start in range(0, len(chunks), self.max_batch):
+            end = start + self.max_batch
+            self._upsert(chunks[start:end], vectors[start:end])
+
+    def _upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         self.collection.upsert(
             ids=[c.chunk_id for c in chunks],
             embeddings=np.asarray(vectors, dtype=np.float32),
@@ -79,9 +89,6 @@ class VectorStore:
     def delete_source(self, source: str) -> None:
         """Delete every vector of a source, including any left by an interrupted ingest."""
         self.collection.delete(where={"source": source})
-
-    def ids_of_source(self, source: str) -> list[str]:
-        return self.collection.get(where={"source": source}, include=[])["ids"]
 
     def search(self, vector: Sequence[float], k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """The nearest `k` (chunk_id, cosine similarity), restricted by filters (fewer when fewer exist).

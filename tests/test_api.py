@@ -15,13 +15,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from rag.api import check_exposure, create_app
+from ingest.uploads import safe_name
 from rag.chain import Assistant
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.settings import Settings
-from rag.uploads import safe_name
 from tests.conftest import PAGE
+from ui.api.app import check_exposure, create_app
 
 QUESTION = "刘越高拜访了哪些省直部门？"
 KEY = "s3cret-key"
@@ -45,7 +45,7 @@ def client(page_index: NewsIndex) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def keyed(page_index: NewsIndex) -> Iterator[TestClient]:
-    settings = page_index.settings.model_copy(update={"api_key": KEY})
+    settings = page_index.settings.model_copy(update={"api_key": KEY, "max_auth_failures": 1000})
     yield from started(create_app(settings, Assistant(settings, page_index), with_ui=False))
 
 
@@ -296,7 +296,7 @@ def test_exposure_needs_a_key_or_insecure(tmp_path: Path):
 
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     served = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "d")],
+        [sys.executable, "-m", "ui.cli", "serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "d")],
         capture_output=True,
         text=True,
         timeout=120,

@@ -17,11 +17,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from rag.api import create_app
 from rag.chain import Assistant
 from rag.index import NewsIndex
 from rag.settings import Settings
 from tests.conftest import PAGE
+from ui.api.app import create_app
 
 QUESTION = "刘越高拜访了哪些省直部门？"
 KEY = "another-s3cret"

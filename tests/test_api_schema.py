@@ -14,9 +14,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, ignored_auth, response_schema_conformance
 
 from ingest.pipeline import ingest_paths
-from rag.api import create_app
 from rag.settings import Settings
 from tests.conftest import PAGE
+from ui.api.app import create_app
 
 MAX_EXAMPLES = 8
 KEY = "schema-key"

@@ -27,7 +27,7 @@ def ingest(path: Path, data_dir: Path) -> tuple[dict, int]:
     out, err = path.with_suffix(".out"), path.with_suffix(".err")
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "ingest", str(path), "--data-dir", str(data_dir), "--json"],
+            [sys.executable, "-m", "ui.cli", "ingest", str(path), "--data-dir", str(data_dir), "--json"],
             stdout=stdout,
             stderr=stderr,
         )

@@ -59,7 +59,7 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
 
 def newsqa(*args: str, data_dir: Path, chroma_url: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args, "--data-dir", str(data_dir), "--chroma-url", chroma_url],
+        [sys.executable, "-m", "ui.cli", *args, "--data-dir", str(data_dir), "--chroma-url", chroma_url],
         capture_output=True,
         text=True,
         timeout=300,

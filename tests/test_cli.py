@@ -13,7 +13,7 @@ from tests.conftest import PAGE
 
 def newsqa(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args, "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "ui.cli", *args, "--data-dir", str(data_dir)],
         capture_output=True,
         text=True,
         timeout=300,

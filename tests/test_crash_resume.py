@@ -67,7 +67,7 @@ def count(db_path: Path, sql: str) -> int:
 
 def ingest_process(sample: Path, data_dir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ingest", str(sample), "--data-dir", str(data_dir), "--json"],
+        [sys.executable, "-m", "ui.cli", "ingest", str(sample), "--data-dir", str(data_dir), "--json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -152,11 +152,11 @@ def test_ingest_killed_at_many_moments_resumes_exactly(tmp_path: Path):
         assert store.search(vector, 1) == [(chunk_id, pytest.approx(1.0, abs=1e-3))]
 
     lexical = LexicalIndex(catalog, settings.bm25_dir)
-    lexical.refresh()
-    assert len(lexical.ids) == len(set(lexical.ids)) and set(lexical.ids) == chunk_ids
+    lexical_ids = lexical.refresh().ids
+    assert len(lexical_ids) == len(set(lexical_ids)) and set(lexical_ids) == chunk_ids
 
     stats = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "stats", "--json", "--data-dir", str(settings.data_dir)],
+        [sys.executable, "-m", "ui.cli", "stats", "--json", "--data-dir", str(settings.data_dir)],
         capture_output=True,
         text=True,
         check=True,

@@ -123,5 +123,5 @@ def test_a_saved_bm25_build_of_an_older_format_is_rebuilt(page_index: NewsIndex,
     (saved / "columns.json").write_text(json.dumps(old_format), encoding="utf-8")
     lexical = LexicalIndex(page_index.catalog, saved)
     hits = lexical.search("长沙海关", 3, Filters(sources=(str(PAGE),)))
-    assert hits and lexical.source_names == [str(PAGE)]
+    assert hits and lexical.refresh().source_names == (str(PAGE),)
     assert json.loads((saved / "columns.json").read_text(encoding="utf-8"))["source_names"] == [str(PAGE)]

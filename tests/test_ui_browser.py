@@ -15,7 +15,7 @@ from rag.chain import Assistant
 from rag.index import NewsIndex
 from rag.settings import Settings
 from tests.conftest import PAGE, ROOT
-from ui.app import build_ui
+from ui.web.app import build_ui
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"

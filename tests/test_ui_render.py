@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.api_models import UploadedFile
+from ingest.uploads import UploadedFile
 from rag.types import Answer, AnswerSentence, Citation, Source
-from ui.render import answer_html, highlighted_passage, question_html, sources_html, upload_report_html
+from ui.web.render import answer_html, highlighted_passage, question_html, sources_html, upload_report_html
 
 PASSAGE = "12日下午，刘越高与朱光耀座谈。长沙海关将加强对接交流。<b>"
 SOURCE = Source(

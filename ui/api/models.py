@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime
+import unicodedata
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ingest.uploads import UploadedFile
 from rag.catalog import DocumentRecord
 from rag.types import Citation, Hit, Source
 
@@ -13,14 +16,39 @@ MAX_K = 50
 DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
 
 
+def plain_text(value: str) -> str:
+    """Text a request may carry: no NUL or other control characters (tab and line breaks aside), no
+    lone surrogates (which no encoding can carry)."""
+    for char in value:
+        if char in "\t\n\r":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            raise ValueError(f"text holds a character that is not allowed (U+{ord(char):04X})")
+    return value
+
+
+def real_date(value: str) -> str:
+    """An empty string or a calendar date YYYY-MM-DD that exists (2022-13-45 does not)."""
+    if value:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"no such date: {value}") from error
+    return value
+
+
+Text = Annotated[str, AfterValidator(plain_text)]
+Date = Annotated[str, AfterValidator(real_date)]
+
+
 class FiltersIn(BaseModel):
     """Restrict retrieval to an inclusive date range and to some documents."""
 
     model_config = ConfigDict(extra="forbid")
 
-    date_from: str = Field("", pattern=DATE_PATTERN, description="YYYY-MM-DD, or empty", examples=["2022-12-01"])
-    date_to: str = Field("", pattern=DATE_PATTERN, description="YYYY-MM-DD, or empty", examples=["2022-12-31"])
-    sources: list[str] = Field(
+    date_from: Date = Field("", pattern=DATE_PATTERN, description="YYYY-MM-DD, or empty", examples=["2022-12-01"])
+    date_to: Date = Field("", pattern=DATE_PATTERN, description="YYYY-MM-DD, or empty", examples=["2022-12-31"])
+    sources: list[Text] = Field(
         default_factory=list, max_length=100, description="Document paths or unique file names (see /api/documents)."
     )
 
@@ -31,7 +59,7 @@ class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["user", "assistant"]
-    content: str
+    content: Text
 
 
 class AskOptions(BaseModel):
@@ -47,7 +75,7 @@ class AskRequest(AskOptions):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, examples=["刘越高拜访了哪些省直部门？"])
+    question: Text = Field(min_length=1, examples=["刘越高拜访了哪些省直部门？"])
     history: list[Turn] = Field(default_factory=list, description="Earlier turns, oldest first.")
 
 
@@ -55,14 +83,14 @@ class TextPart(BaseModel):
     """A text part of an OpenAI message whose content is a list."""
 
     type: Literal["text"]
-    text: str
+    text: Text
 
 
 class ChatMessage(BaseModel):
     """An OpenAI chat message; system, developer and tool messages are ignored."""
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[TextPart] | None = None
+    content: Text | list[TextPart] | None = None
 
     @property
     def text(self) -> str:
@@ -78,7 +106,7 @@ class ChatCompletionRequest(AskOptions):
     other OpenAI parameters (temperature, max_tokens, …) are accepted and ignored.
     """
 
-    model: str = Field("newsqa", description="Any name; there is one model.")
+    model: Text = Field("newsqa", description="Any name; there is one model.")
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
 
@@ -135,17 +163,6 @@ class DocumentList(BaseModel):
 class RemovedDocument(BaseModel):
     source: str
     removed_chunks: int
-
-
-class UploadedFile(BaseModel):
-    """What happened to one uploaded file; `reasons` say why it (or some of its records) was skipped."""
-
-    name: str
-    source: str = ""
-    status: Literal["ingested", "replaced", "unchanged", "skipped"]
-    reasons: list[str] = Field(default_factory=list)
-    articles: int = 0
-    chunks: int = 0
 
 
 class UploadResponse(BaseModel):

@@ -1,22 +1,42 @@
-"""Uploaded files: safe names inside the upload folder, size and count limits, and ingesting them."""
+"""The one upload path of every face: safe names in the upload folder, limits, ingesting, removing.
+
+The API and the browser UI both call `save_and_ingest` and `remove_document`; the index's writer
+lock makes uploads and removals take turns (a turn not had within `write_wait_seconds` is a 503),
+while questions go on.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Literal, Protocol
+from urllib.parse import unquote
+
+from pydantic import BaseModel, Field
 
 from ingest.pipeline import IngestReport, ingest_paths
 from ingest.read import SUPPORTED_SUFFIXES, Skipped, read_file
-from rag.api_models import UploadedFile
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
 
 COPY_BLOCK = 1 << 20
 MAX_NAME_BYTES = 255
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_PART_FILE = re.compile(r"^\.[0-9a-f]{32}(\.\w+)?$")
+
+
+class UploadedFile(BaseModel):
+    """What happened to one uploaded file; `reasons` say why it (or some of its records) was skipped."""
+
+    name: str
+    source: str = ""
+    status: Literal["ingested", "replaced", "unchanged", "skipped"]
+    reasons: list[str] = Field(default_factory=list)
+    articles: int = 0
+    chunks: int = 0
 
 
 class FileLike(Protocol):
@@ -27,11 +47,14 @@ class FileLike(Protocol):
 
 
 def safe_name(filename: str | None) -> str:
-    """The base name of an uploaded file; refuses '..', empty, hidden, control-character and unsupported names."""
+    """The base name of an uploaded file, NFKC-normalised without format characters (bidi overrides,
+    zero-width marks); refuses '..', empty, hidden, control-character (also percent-encoded) and
+    unsupported names."""
     raw = filename or ""
-    parts = re.split(r"[\\/]", raw)
-    name = parts[-1]
-    if ".." in parts or not name.strip() or name.startswith(".") or _CONTROL.search(raw):
+    normal = "".join(c for c in unicodedata.normalize("NFKC", raw) if unicodedata.category(c) != "Cf")
+    parts = re.split(r"[\\/]", normal)
+    name = parts[-1].strip()
+    if ".." in parts or not name or name.startswith(".") or _CONTROL.search(raw + unquote(raw)):
         raise NewsqaError(
             f"不允许的文件名 {raw!r}：不能为空、隐藏或含有路径 ..",
             f"file name not allowed: {raw!r} (empty, hidden or '..' path names are refused)",
@@ -119,13 +142,50 @@ def ingest_received(
         status = "replaced" if source in report.replaced else "unchanged" if source in report.unchanged else "ingested"
         results[target.name] = UploadedFile(
             name=target.name,
-            source=source,
+            source=index.public_name(source),
             status=status,
             reasons=[reason for path, reason in report.skipped if path == source],
             articles=record.articles if record else 0,
             chunks=record.chunks if record else 0,
         )
     return [results[name] for name, _ in received], report
+
+
+def save_and_ingest(index: NewsIndex, files: Sequence[FileLike]) -> tuple[list[UploadedFile], IngestReport]:
+    """Receive uploads (by the settings' limits) into `<data_dir>/uploads/` and ingest them, when the
+    writer lock is had within `write_wait_seconds`; part files never outlive the call."""
+    settings = index.settings
+    folder = upload_folder(index)
+    received = receive(files, folder, settings.max_upload_files, settings.max_upload_bytes)
+    try:
+        with index.writer.writing(settings.write_wait_seconds):
+            return ingest_received(index, received, folder)
+    finally:
+        for _, part in received:
+            part.unlink(missing_ok=True)
+
+
+def remove_document(index: NewsIndex, name: str) -> tuple[str, int]:
+    """Remove a document (by any name `resolve_source` takes) from every store, and our copy of an
+    upload; (its public name, chunks removed)."""
+    with index.writer.writing(index.settings.write_wait_seconds):
+        source = index.resolve_source(name)
+        removed = index.remove(source)
+        index.lexical.refresh()
+        discard(upload_folder(index), source)
+    return index.public_name(source), removed
+
+
+def upload_folder(index: NewsIndex) -> Path:
+    return index.settings.data_dir / "uploads"
+
+
+def remove_stale_parts(folder: Path) -> int:
+    """Delete the hidden part files that interrupted uploads left behind (at start-up); how many."""
+    stale = [p for p in folder.glob(".*") if p.is_file() and _PART_FILE.match(p.name)] if folder.is_dir() else []
+    for part in stale:
+        part.unlink(missing_ok=True)
+    return len(stale)
 
 
 def discard(folder: Path, source: str) -> None:

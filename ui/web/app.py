@@ -11,14 +11,13 @@ from typing import BinaryIO
 import gradio as gr
 
 from ingest.read import SUPPORTED_SUFFIXES
-from rag import uploads
-from rag.api_models import UploadedFile
+from ingest.uploads import UploadedFile, remove_document, save_and_ingest
 from rag.chain import Assistant
 from rag.errors import NewsqaError
 from rag.lexical import Filters
 from rag.settings import Settings
 from rag.types import Answer
-from ui.render import (
+from ui.web.render import (
     SOURCES_PLACEHOLDER,
     answer_html,
     question_html,
@@ -37,6 +36,7 @@ EXAMPLES = [
     "十三届市政协第十二次主席会议由谁主持？",
 ]
 EXAMPLE_LABELS = [EXAMPLES[0], f"{EXAMPLES[1]}（追问 follow-up）", *EXAMPLES[2:]]
+CHAT_CONCURRENCY = 8
 DOCUMENT_HEADERS = ["文档 source", "文章 articles", "片段 chunks", "状态 status"]
 Messages = list[dict[str, str]]
 ChatUpdate = tuple[str, Messages, list[Answer], str]
@@ -81,25 +81,25 @@ def chat_turn(
     messages = [*messages, user, reply]
     panel = sources_html(answers[-1], len(answers), details) if answers else SOURCES_PLACEHOLDER
     yield "", messages, answers, panel
-    filters = Filters(_date(date_from), _date(date_to), tuple(sources or ()))
     pieces: list[str] = []
     try:
-        with assistant.index.lock.reading():  # uploads and removals wait until the answer is complete
-            for event in assistant.stream(question, history_of(answers), int(k), filters, backend):
-                if event["type"] == "token":
-                    pieces.append(event["text"])
-                    reply["content"] = streaming_html("".join(pieces))
-                elif event["type"] == "reset":
-                    pieces.clear()
-                    reply["content"] = streaming_html("")
-                else:
-                    answer: Answer = event["answer"]
-                    if answers and answer.standalone_question != question:
-                        user["content"] = question_html(question, answer.standalone_question)
-                    reply["content"] = answer_html(answer, turn)
-                    answers = [*answers, answer]
-                    panel = sources_html(answer, turn, details)
-                yield "", messages, answers, panel
+        names = tuple(assistant.index.resolve_source(name) for name in sources or ())
+        filters = Filters(_date(date_from), _date(date_to), names)
+        for event in assistant.stream(question, history_of(answers), k=int(k), filters=filters, backend=backend):
+            if event["type"] == "token":
+                pieces.append(event["text"])
+                reply["content"] = streaming_html("".join(pieces))
+            elif event["type"] == "reset":
+                pieces.clear()
+                reply["content"] = streaming_html("")
+            else:
+                answer: Answer = event["answer"]
+                if answers and answer.standalone_question != question:
+                    user["content"] = question_html(question, answer.standalone_question)
+                reply["content"] = answer_html(answer, turn)
+                answers = [*answers, answer]
+                panel = sources_html(answer, turn, details)
+            yield "", messages, answers, panel
     except NewsqaError as error:
         reply["content"] = status_html(str(error), ok=False)
         yield "", messages, answers, panel
@@ -119,7 +119,8 @@ def index_summary(assistant: Assistant) -> str:
 
 def document_views(assistant: Assistant) -> tuple[list[list[str | int]], gr.Dropdown, gr.Dropdown, str]:
     """The documents table, the source choices of the filter and of the remove box, and the summary."""
-    choices = [(d.name, d.source) for d in assistant.index.documents()]
+    index = assistant.index
+    choices = [(d.name, index.public_name(d.source)) for d in index.documents()]
     return (
         documents_table(assistant),
         gr.Dropdown(choices=choices),
@@ -130,7 +131,7 @@ def document_views(assistant: Assistant) -> tuple[list[list[str | int]], gr.Drop
 
 @dataclass
 class Upload:
-    """A browser upload as `rag.uploads` takes it (Starlette's `UploadFile` shape)."""
+    """A browser upload as `ingest.uploads` takes it (Starlette's `UploadFile` shape)."""
 
     filename: str
     file: BinaryIO
@@ -141,37 +142,29 @@ def ingest_uploads(
     files: list[str] | None,
     progress: gr.Progress = gr.Progress(),  # noqa: B008 (gradio's way)
 ) -> str:
-    """Ingest uploads one file at a time by the API's rules (`rag.uploads`): a bad file is reported, the rest ingest."""
-    folder, files = assistant.settings.data_dir / "uploads", files or []
+    """Ingest uploads one file at a time by the API's rules and code (`ingest.uploads`): a bad file
+    is reported, the rest ingest."""
+    files = files or []
     results: list[UploadedFile] = []
     for done, file in enumerate(files):
         name = Path(file).name
         progress((done, len(files)), desc=f"正在导入 {name} (ingesting)", unit="files")
         try:
             with open(file, "rb") as stream:
-                received = uploads.receive([Upload(name, stream)], folder, 1, assistant.settings.max_upload_bytes)
-            try:
-                with assistant.index.lock.writing():
-                    results += uploads.ingest_received(assistant.index, received, folder)[0]
-            finally:
-                for _, part in received:
-                    part.unlink(missing_ok=True)
+                results += save_and_ingest(assistant.index, [Upload(name, stream)])[0]
         except NewsqaError as error:
             results.append(UploadedFile(name=name, status="skipped", reasons=[str(error)]))
     return upload_report_html(results)
 
 
-def remove_document(assistant: Assistant, source: str | None) -> str:
+def remove_choice(assistant: Assistant, source: str | None) -> str:
     if not source:
         return status_html("请先选择要删除的文档 (choose a document first)", ok=False)
     try:
-        with assistant.index.lock.writing():
-            removed = assistant.index.remove(source)
-            assistant.index.lexical.refresh()
+        name, removed = remove_document(assistant.index, source)
     except NewsqaError as error:
         return status_html(str(error), ok=False)
-    uploads.discard(assistant.settings.data_dir / "uploads", source)
-    return status_html(f"已删除 {Path(source).name}（{removed} 个片段）(removed {removed} chunks)", ok=True)
+    return status_html(f"已删除 {Path(name).name}（{removed} 个片段）(removed {removed} chunks)", ok=True)
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
@@ -249,7 +242,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             partial(chat_turn, assistant),
             inputs,
             [question, chatbot, answers, panel],
-            concurrency_id="index",
+            concurrency_limit=CHAT_CONCURRENCY,  # questions go on while an upload ingests
         )
         gr.on(
             [clear.click, chatbot.clear],
@@ -263,15 +256,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             panel,
         )
 
-        uploads.upload(partial(ingest_uploads, assistant), uploads, report, concurrency_id="index").then(
+        uploads.upload(partial(ingest_uploads, assistant), uploads, report, concurrency_id="writes").then(
             lambda: (None, *document_views(assistant)), None, [uploads, *document_outputs]
         )
 
         def pick(event: gr.SelectData) -> str:
-            return assistant.index.documents()[event.index[0]].source
+            return assistant.index.public_name(assistant.index.documents()[event.index[0]].source)
 
         table.select(pick, None, doomed)
-        remove.click(partial(remove_document, assistant), doomed, report, concurrency_id="index").then(
+        remove.click(partial(remove_choice, assistant), doomed, report, concurrency_id="writes").then(
             lambda: document_views(assistant), None, document_outputs
         )
         demo.load(lambda: document_views(assistant), None, document_outputs)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
-from rag.api_models import UploadedFile
+from ingest.uploads import UploadedFile
 from rag.types import Answer, AnswerSentence, Citation, Source
 
 SOURCES_PLACEHOLDER = (

@@ -1,4 +1,4 @@
-"""The `newsqa` command line: ingest, search, stats and remove (every command takes --data-dir)."""
+"""The `newsqa` command line: ingest, search, ask, chat, documents, remove, serve, ui, demo and eval."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from eval.command import evaluate
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.lexical import Filters
-from rag.retrieve import HybridRetriever, Mode
+from rag.question_file import read_questions
+from rag.retrieve import HybridRetriever, Mode, hit_document
 from rag.settings import Settings
 from rag.types import Answer, Hit
 
@@ -33,68 +35,25 @@ ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chrom
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def make_settings(data_dir: Path | None = None, chroma_url: str | None = None, **extra: object) -> Settings:
-    """Settings from env/toml, with the command-line options that were given on top."""
-    overrides = {
-        key: value
-        for key, value in {"data_dir": data_dir, "chroma_url": chroma_url, **extra}.items()
-        if value is not None
-    }
-    return Settings(**overrides)
-
-
 def hit_json(rank: int, hit: Hit) -> dict:
-    c = hit.chunk
-    return {
-        "rank": rank,
-        "chunk_id": c.chunk_id,
-        "article_id": c.article_id,
-        "title": c.title,
-        "date": c.date,
-        "paper": c.paper,
-        "source": c.source,
-        "text": c.text,
-        "start": c.start,
-        "end": c.end,
-        "score": round(hit.score, 6),
-        "found_by": hit.found_by,
-        "neighbour_of": hit.neighbour_of,
-    }
-
-
-def read_questions(path: Path) -> list[dict]:
-    """One question a line: plain text, or JSONL with a `question` field (and optional `history`)."""
-    items = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("{"):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise NewsqaError(
-                    f"{path} 第 {line_no} 行不是有效的 JSON", f"{path} line {line_no}: invalid JSON ({error.msg})"
-                ) from error
-            if not isinstance(record, dict) or not str(record.get("question", "")).strip():
-                raise NewsqaError(f"{path} 第 {line_no} 行缺少 question", f'{path} line {line_no}: no "question" field')
-            items.append(record)
-        else:
-            items.append({"question": line})
-    return items
+    """A hit as JSON: its rank, the chunk's text and the metadata every LangChain document of it carries."""
+    document = hit_document(hit)
+    return {"rank": rank, "text": document.page_content, **document.metadata}
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl).")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (see README: formats).")],
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """导入文档 Ingest files and folders into the index (idempotent, resumable)."""
     from ingest.pipeline import ingest_paths
-
-    index = NewsIndex(make_settings(data_dir, chroma_url))
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise NewsqaError(f"找不到 {', '.join(missing)}", f"no such file or folder: {', '.join(missing)}")
+    index = NewsIndex(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url))
     report = ingest_paths(
         index,
         paths,
@@ -125,7 +84,7 @@ def search(
         raise NewsqaError(f"未知检索模式 {mode}", f"unknown mode {mode}: use hybrid, dense or bm25")
     if (query is None) == (batch is None):
         raise NewsqaError("请给出一个问题或 --batch 文件", "give either a question or --batch FILE")
-    index = NewsIndex(make_settings(data_dir, chroma_url))
+    index = NewsIndex(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url))
     index.require_content()
     sources = tuple(index.resolve_source(s) for s in source or [])
     retriever = HybridRetriever(index=index, k=k, mode=_mode(mode), filters=Filters(date_from, date_to, sources))
@@ -191,7 +150,7 @@ def ask(
 
     if (question is None) == (batch is None):
         raise NewsqaError("请给出一个问题或 --batch 文件", "give either a question or --batch FILE")
-    assistant = Assistant(make_settings(data_dir, chroma_url))
+    assistant = Assistant(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url))
     if batch is not None:
         for item in read_questions(batch):
             answer = assistant.ask(str(item["question"]), item.get("history") or [], k=k, backend=backend)
@@ -213,7 +172,7 @@ def chat(
     """对话 An interactive multi-turn session (empty line or Ctrl-D to quit, /new for a new conversation)."""
     from rag.chain import Assistant
 
-    assistant = Assistant(make_settings(data_dir, chroma_url))
+    assistant = Assistant(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url))
     history: list[dict] = []
     while True:
         try:
@@ -237,7 +196,7 @@ def chat(
 @app.command()
 def stats(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: AsJson = False) -> None:
     """统计 Documents, articles and chunks in Chroma and in the lexical index (they must agree)."""
-    numbers = NewsIndex(make_settings(data_dir, chroma_url)).stats()
+    numbers = NewsIndex(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url)).stats()
     if as_json:
         print(json.dumps(numbers, ensure_ascii=False, indent=2))
         return
@@ -250,13 +209,14 @@ def stats(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: AsJso
 @app.command()
 def documents(data_dir: DataDir = None, chroma_url: ChromaUrl = None, as_json: AsJson = False) -> None:
     """文档列表 List ingested documents."""
-    docs = NewsIndex(make_settings(data_dir, chroma_url)).documents()
+    docs = NewsIndex(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url)).documents()
     if as_json:
         print(json.dumps([d.model_dump() for d in docs], ensure_ascii=False, indent=2))
         return
-    table = Table("source", "status", "articles", "chunks", "skipped records")
+    table = Table("status", "articles", "chunks", "skipped", "path")
     for d in docs:
-        table.add_row(d.source, d.status, str(d.articles), str(d.chunks), str(d.skipped))
+        table.add_row(d.status, str(d.articles), str(d.chunks), str(d.skipped), d.source)
+    table.columns[-1].overflow = "fold"  # a long path wraps whole, never cut with an ellipsis
     out.print(table)
 
 
@@ -267,100 +227,79 @@ def remove(
     chroma_url: ChromaUrl = None,
 ) -> None:
     """删除文档 Remove a document from Chroma and the lexical index."""
-    index = NewsIndex(make_settings(data_dir, chroma_url))
-    resolved = index.resolve_source(source)
-    removed = index.remove(resolved)
-    index.lexical.refresh()
-    out.print(f"removed {resolved} ({removed} chunks)")
+    from ingest.uploads import remove_document
+
+    name, removed = remove_document(NewsIndex(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url)), source)
+    out.print(f"removed {name} ({removed} chunks)")
 
 
-BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 Host = Annotated[str, typer.Option("--host", help="Address to listen on (not loopback: needs NEWSQA_API_KEY).")]
-Port = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 Insecure = Annotated[
     bool, typer.Option("--insecure", help="Allow a non-loopback host without NEWSQA_API_KEY (anyone can use it).")
 ]
 
 
+def bundled_corpus() -> Path:
+    """The bundled 衡阳日报 page: in a checkout (corpus/), or where an installed wheel put it."""
+    for folder in (Path(__file__).resolve().parent.parent / "corpus", Path(sys.prefix) / "share" / "newsqa" / "corpus"):
+        if folder.is_dir() and any(folder.glob("*.txt")):
+            return folder
+    raise NewsqaError("找不到随附的示例报纸", "the bundled demo page is not installed")
+
+
 @app.command()
 def serve(
     host: Host = "127.0.0.1",
-    port: Port = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     insecure: Insecure = False,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """服务 Serve the HTTP API (/api, OpenAI-compatible /v1) and the web UI at / (one process)."""
-    from rag.api import serve as serve_api
+    from ui.api.app import serve as serve_api
 
-    serve_api(make_settings(data_dir, chroma_url), host, port, insecure)
+    serve_api(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url), host, port, insecure)
 
 
 @app.command()
 def demo(
     host: Host = "127.0.0.1",
-    port: Port = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     insecure: Insecure = False,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """演示 Ingest the bundled 衡阳日报 page (if the index is empty), then serve the API and the UI."""
     from ingest.pipeline import ingest_paths
-    from rag.api import check_exposure
-    from rag.api import serve as serve_api
+    from ui.api.app import check_exposure
+    from ui.api.app import serve as serve_api
 
-    settings = make_settings(data_dir, chroma_url)
+    settings = Settings.with_options(data_dir=data_dir, chroma_url=chroma_url)
     check_exposure(host, settings.api_key, insecure)
     index = NewsIndex(settings)
     if index.catalog.counts()["chunks"] == 0:
-        out.print(f"ingesting the bundled page from {BUNDLED_CORPUS} …")
-        out.print(ingest_paths(index, [BUNDLED_CORPUS], show_progress=sys.stderr.isatty()).summary())
+        corpus = bundled_corpus()
+        out.print(f"ingesting the bundled page from {corpus} …")
+        out.print(ingest_paths(index, [corpus], show_progress=sys.stderr.isatty()).summary())
     out.print(f"open http://{host}:{port}/ (UI), http://{host}:{port}/docs (API)")
     serve_api(settings, host, port, insecure, index=index)
 
 
 @app.command()
 def ui(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    host: Host = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7860,
+    insecure: Insecure = False,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """网页聊天 Launch the browser chat alone (Gradio)."""
-    from rag.chain import Assistant
-    from ui.app import build_ui
+    """网页聊天 The browser chat alone (no /api routes), by the same rules as `serve`."""
+    from ui.api.app import serve as serve_api
 
-    build_ui(Assistant(make_settings(data_dir, chroma_url))).launch(server_name=host, server_port=port)
+    serve_api(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url), host, port, insecure, with_api=False)
 
 
-@app.command("eval")
-def evaluate(
-    qa: Annotated[Path, typer.Option("--qa", help="Gold QA JSONL: {id, question, answer_groups?, ...}.")],
-    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="Ingest first (repeatable).")] = None,
-    backend: Annotated[str | None, typer.Option(help="extractive or openai.")] = None,
-    k: Annotated[int | None, typer.Option("--k", help="Sources per answer.")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Report folder (default eval/out/<qa name>).")] = None,
-    compare: Annotated[bool, typer.Option("--compare", help="Also BM25-only, dense-only, LangChain RAG.")] = False,
-    baseline: Annotated[
-        list[str] | None, typer.Option("--baseline", help="Only these baselines (repeatable): bm25, dense, langchain.")
-    ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
-    data_dir: DataDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """评测 Evaluate retrieval, answers and citations on a gold QA set; writes report.md and results.jsonl."""
-    from eval.run import BASELINES, run_eval
-
-    run_eval(
-        qa,
-        make_settings(data_dir, chroma_url),
-        out_dir or Path("eval/out") / qa.stem,
-        corpus or [],
-        backend,
-        k,
-        BASELINES if compare else tuple(baseline or ()),
-        limit,
-    )
+app.command("eval")(evaluate)
 
 
 def main() -> None:
