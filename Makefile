@@ -1,5 +1,6 @@
 # One-command set-up: `make demo` (set up + run on the bundled page), `make test` (set up + tests).
 VENV ?= .venv
+PORT ?= 8000
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
@@ -16,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/newsqa demo
+	$(BIN)/newsqa demo --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, Field
 
-from ingest.pipeline import IngestReport, ingest_paths
+from ingest.pipeline import IngestReport, ProgressHook, ingest_paths
 from ingest.read import SUPPORTED_SUFFIXES, Skipped, read_file
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
@@ -116,7 +116,7 @@ def _copy_limited(source: BinaryIO, target: Path, max_bytes: int, name: str) -> 
 
 
 def ingest_received(
-    index: NewsIndex, received: Sequence[tuple[str, Path]], folder: Path
+    index: NewsIndex, received: Sequence[tuple[str, Path]], folder: Path, on_progress: ProgressHook | None = None
 ) -> tuple[list[UploadedFile], IngestReport]:
     """Move readable uploads into `folder` under their names and ingest them; unreadable ones are dropped.
 
@@ -135,7 +135,7 @@ def ingest_received(
             raise NewsqaError(f"不允许的文件名 {name!r}", f"file name not allowed: {name!r}")
         part.replace(target)
         targets.append(target)
-    report = ingest_paths(index, targets, show_progress=False)
+    report = ingest_paths(index, targets, show_progress=False, on_progress=on_progress)
     for target in targets:
         source = str(target.resolve())
         record = index.catalog.document(source)
@@ -151,15 +151,18 @@ def ingest_received(
     return [results[name] for name, _ in received], report
 
 
-def save_and_ingest(index: NewsIndex, files: Sequence[FileLike]) -> tuple[list[UploadedFile], IngestReport]:
+def save_and_ingest(
+    index: NewsIndex, files: Sequence[FileLike], on_progress: ProgressHook | None = None
+) -> tuple[list[UploadedFile], IngestReport]:
     """Receive uploads (by the settings' limits) into `<data_dir>/uploads/` and ingest them, when the
-    writer lock is had within `write_wait_seconds`; part files never outlive the call."""
+    writer lock is had within `write_wait_seconds`; part files never outlive the call. `on_progress`
+    hears (file name, done, total) after each committed batch."""
     settings = index.settings
     folder = upload_folder(index)
     received = receive(files, folder, settings.max_upload_files, settings.max_upload_bytes)
     try:
         with index.writer.writing(settings.write_wait_seconds):
-            return ingest_received(index, received, folder)
+            return ingest_received(index, received, folder, on_progress)
     finally:
         for _, part in received:
             part.unlink(missing_ok=True)

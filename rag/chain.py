@@ -134,7 +134,8 @@ class Evidence:
 
     @classmethod
     def of(cls, index: NewsIndex) -> Evidence:
-        return cls(lambda s: index.catalog.article_text(s.source, s.article_id), index.lexical.has_term)
+        """From the index; a passage the catalog does not know (a foreign retriever's) is its own article."""
+        return cls(lambda s: index.catalog.article_text(s.source, s.article_id) or s.text, index.lexical.has_term)
 
 
 def extractive_answerer(evidence: Evidence) -> Runnable[State, TextChunk]:

@@ -31,7 +31,7 @@ err = Console(stderr=True)
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Index folder (default: $NEWSQA_DATA_DIR or ./newsqa-data).")
 ]
-ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000.")]
+ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8001.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -247,56 +247,46 @@ def bundled_corpus() -> Path:
     raise NewsqaError("找不到随附的示例报纸", "the bundled demo page is not installed")
 
 
-@app.command()
-def serve(
-    host: Host = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    insecure: Insecure = False,
-    data_dir: DataDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """服务 Serve the HTTP API (/api, OpenAI-compatible /v1) and the web UI at / (one process)."""
-    from ui.api.app import serve as serve_api
-
-    serve_api(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url), host, port, insecure)
-
-
-@app.command()
-def demo(
-    host: Host = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    insecure: Insecure = False,
-    data_dir: DataDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """演示 Ingest the bundled 衡阳日报 page (if the index is empty), then serve the API and the UI."""
+def run_server(settings: Settings, host: str, port: int, insecure: bool, demo: bool, with_api: bool) -> None:
+    """Serve the app; with `demo`, first ingest the bundled page into an empty index."""
     from ingest.pipeline import ingest_paths
     from ui.api.app import check_exposure
-    from ui.api.app import serve as serve_api
+    from ui.api.app import serve as serve_app
 
-    settings = Settings.with_options(data_dir=data_dir, chroma_url=chroma_url)
     check_exposure(host, settings.api_key, insecure)
     index = NewsIndex(settings)
-    if index.catalog.counts()["chunks"] == 0:
+    if demo and index.catalog.counts()["chunks"] == 0:
         corpus = bundled_corpus()
         out.print(f"ingesting the bundled page from {corpus} …")
         out.print(ingest_paths(index, [corpus], show_progress=sys.stderr.isatty()).summary())
-    out.print(f"open http://{host}:{port}/ (UI), http://{host}:{port}/docs (API)")
-    serve_api(settings, host, port, insecure, index=index)
+    out.print(f"open http://{host}:{port}/" + (f" (UI), http://{host}:{port}/docs (API)" if with_api else ""))
+    serve_app(settings, host, port, insecure, index=index, with_api=with_api)
 
 
-@app.command()
-def ui(
-    host: Host = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7860,
-    insecure: Insecure = False,
-    data_dir: DataDir = None,
-    chroma_url: ChromaUrl = None,
-) -> None:
-    """网页聊天 The browser chat alone (no /api routes), by the same rules as `serve`."""
-    from ui.api.app import serve as serve_api
+SERVERS = (  # name, help, default port, ingest the bundled page first, with the /api and /v1 routes
+    ("serve", "服务 Serve the HTTP API (/api, OpenAI-compatible /v1) and the web UI at /.", 8000, False, True),
+    ("demo", "演示 Ingest the bundled 衡阳日报 page (into an empty index), then serve like `serve`.", 8000, True, True),
+    ("ui", "网页聊天 The browser chat alone (no /api routes), by the same rules as `serve`.", 7860, False, False),
+)
 
-    serve_api(Settings.with_options(data_dir=data_dir, chroma_url=chroma_url), host, port, insecure, with_api=False)
+
+def add_server_command(name: str, doc: str, default_port: int, demo: bool, with_api: bool) -> None:
+    def command(
+        host: Host = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = default_port,
+        insecure: Insecure = False,
+        data_dir: DataDir = None,
+        chroma_url: ChromaUrl = None,
+    ) -> None:
+        settings = Settings.with_options(data_dir=data_dir, chroma_url=chroma_url)
+        run_server(settings, host, port, insecure, demo, with_api)
+
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+for server in SERVERS:
+    add_server_command(*server)
 
 
 app.command("eval")(evaluate)

@@ -146,12 +146,16 @@ def ingest_uploads(
     is reported, the rest ingest."""
     files = files or []
     results: list[UploadedFile] = []
+
+    def batch_done(name: str, done: int, total: int) -> None:
+        progress((done, total), desc=f"正在导入 {name} (ingesting)", unit="chunks")
+
     for done, file in enumerate(files):
         name = Path(file).name
         progress((done, len(files)), desc=f"正在导入 {name} (ingesting)", unit="files")
         try:
             with open(file, "rb") as stream:
-                results += save_and_ingest(assistant.index, [Upload(name, stream)])[0]
+                results += save_and_ingest(assistant.index, [Upload(name, stream)], batch_done)[0]
         except NewsqaError as error:
             results.append(UploadedFile(name=name, status="skipped", reasons=[str(error)]))
     return upload_report_html(results)
