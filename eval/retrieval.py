@@ -20,6 +20,7 @@ from ingest.pipeline import ingest_paths
 from rag.index import NewsIndex
 from rag.retrieve import HybridRetriever, Mode
 from rag.settings import Settings
+from rag.types import Hit
 
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 DEPTH = 10
@@ -28,7 +29,12 @@ DEPTH = 10
 def relevance(index: NewsIndex, retriever: HybridRetriever, item: GoldItem) -> list[bool]:
     """For each ranked (non-neighbour) hit: does its article answer the item?"""
     hits = [h for h in retriever.search(item.question, k=DEPTH) if h.neighbour_of is None]
-    return judge_articles(index, item, [(h.chunk.source, h.chunk.article_id, h.chunk.title) for h in hits])
+    return judge_articles(index, item, ranked_articles(hits))
+
+
+def ranked_articles(hits: Sequence[Hit]) -> list[tuple[str, str, str]]:
+    """(source, article_id, title) of each hit, in rank order: what `judge_articles` judges."""
+    return [(h.chunk.source, h.chunk.article_id, h.chunk.title) for h in hits]
 
 
 def judge_articles(index: NewsIndex, item: GoldItem, ranked: Sequence[tuple[str, str, str]]) -> list[bool]:

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from eval.baselines import LangChainBaseline
 from eval.gold import GoldItem, load_gold
 from eval.report import headline_table, write_report
-from eval.retrieval import DEPTH, judge_articles
+from eval.retrieval import DEPTH, judge_articles, ranked_articles
 from eval.scoring import citation_markers, citation_recall, correctness, summarise
 from rag.chain import Assistant
 from rag.errors import NewsqaError
@@ -55,7 +55,7 @@ def read_gold(path: Path) -> list[GoldItem]:
 
 def hybrid_ranker(index: NewsIndex, mode: Mode) -> Callable[[str], Ranked]:
     retriever = HybridRetriever(index=index, k=DEPTH, mode=mode, neighbours=False)
-    return lambda question: [(h.chunk.source, h.chunk.article_id, h.chunk.title) for h in retriever.search(question)]
+    return lambda question: ranked_articles(retriever.search(question))
 
 
 def mode_assistant(index: NewsIndex, mode: Mode) -> Assistant:

@@ -60,11 +60,25 @@ def _articles_of(doc: RawDocument, done: set[str]) -> Iterator[Article | Skipped
             yield article
 
 
-def _progress_bar(doc: RawDocument, show: bool) -> tqdm:
-    """Articles of a JSONL archive (its lines are counted first), chunks of a page (it is split first)."""
-    if doc.kind == "jsonl":
-        return tqdm(total=count_lines(doc.path), desc=doc.path.name, unit="article", disable=not show, leave=False)
-    return tqdm(desc=doc.path.name, unit="chunk", disable=not show, leave=False)
+class _Progress:
+    """Progress of one document: articles of a JSONL archive (its lines are counted first), chunks of
+    a page (it is split first); shown as a bar and told to `hook` as (file name, done, total)."""
+
+    def __init__(self, doc: RawDocument, show: bool, hook: ProgressHook | None) -> None:
+        self.name, self.hook, self.done = doc.path.name, hook, 0
+        self.total = count_lines(doc.path) if doc.kind == "jsonl" else 0
+        unit = "article" if doc.kind == "jsonl" else "chunk"
+        self.bar = tqdm(total=self.total or None, desc=self.name, unit=unit, disable=not show, leave=False)
+
+    def set_total(self, total: int) -> None:
+        self.total = self.bar.total = total
+
+    def advance(self, units: int, chunks: int) -> None:
+        self.done += units
+        self.bar.update(units)
+        self.bar.set_postfix(chunks=chunks, refresh=False)
+        if self.hook:
+            self.hook(self.name, self.done, self.total or self.done)
 
 
 def ingest_document(
@@ -88,13 +102,13 @@ def ingest_document(
             report.replaced.append(source)
     index.catalog.begin_document(source, doc.path.name, doc.sha256, doc.kind)
     done = index.catalog.done_article_ids(source)
-    bar = _progress_bar(doc, show_progress)
+    progress = _Progress(doc, show_progress, on_progress)
     items: Iterable[Article | Skipped | tuple[Article, list[Chunk]]] = _articles_of(doc, done)
     if doc.kind != "jsonl":
         items = [(a, chunk_article(a, settings.chunk_size, settings.chunk_max, settings.chunk_overlap)) for a in items]
-        bar.total = sum(len(chunks) for _, chunks in items)
+        progress.set_total(sum(len(chunks) for _, chunks in items))
     else:
-        bar.update(len(done))
+        progress.advance(len(done), 0)
     pending_articles: list[Article] = []
     pending_chunks: list[Chunk] = []
     skipped_records = 0
@@ -103,10 +117,7 @@ def ingest_document(
         index.add(pending_articles, pending_chunks)
         report.articles += len(pending_articles)
         report.chunks += len(pending_chunks)
-        bar.update(len(pending_articles) if doc.kind == "jsonl" else len(pending_chunks))
-        bar.set_postfix(chunks=report.chunks, refresh=False)
-        if on_progress:
-            on_progress(doc.path.name, bar.n, bar.total or bar.n)
+        progress.advance(len(pending_articles) if doc.kind == "jsonl" else len(pending_chunks), report.chunks)
         pending_articles.clear()
         pending_chunks.clear()
 
@@ -114,7 +125,7 @@ def ingest_document(
         if isinstance(item, Skipped):
             report.skipped.append((str(item.path), item.reason))
             skipped_records += 1
-            bar.update(1)
+            progress.advance(1, report.chunks)
             continue
         article, chunks = item if isinstance(item, tuple) else (item, None)
         if chunks is None:
@@ -129,7 +140,7 @@ def ingest_document(
         if len(pending_chunks) >= settings.ingest_batch_chunks:
             flush()
     flush()
-    bar.close()
+    progress.bar.close()
     index.catalog.finish_document(source, skipped_records)
     report.read.append(source)
 

@@ -65,8 +65,6 @@ class SentenceEmbeddings(Embeddings):
             warnings.filterwarnings("ignore", message=".*torch.ao.quantization is deprecated.*")
             warnings.filterwarnings("ignore", message=".*migrate to use torchao.*")
             torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-        self.name = model
-        self.quantized = quantize
         self.signature = f"{model}|{'int8' if quantize else 'fp32'}"
         self.batch_size = batch_size
         self.dimension = self.lean.dimension if self.lean else int(self.model.get_embedding_dimension())
