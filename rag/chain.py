@@ -109,12 +109,15 @@ def retrieve_sources(retriever: BaseRetriever, state: State, config: RunnableCon
     if state["filters"]:
         options["filters"] = state["filters"]
     parts = question_parts(state["standalone"])
-    documents = retriever.invoke(state["standalone"], config, **options)
-    if len(parts) > 1:
+    if len(parts) == 1:
+        documents = retriever.invoke(state["standalone"], config, **options)
+    else:  # one batch: the question and each of its parts, which add their PART_K best passages
+        documents, *per_part = retriever.batch([state["standalone"], *parts], config, **options)
         seen = {_document_key(d) for d in documents}
-        for found in retriever.batch(parts, config, **{**options, "k": PART_K}):
-            for document in found:
-                if _document_key(document) not in seen and not document.metadata.get("neighbour_of"):
+        for found in per_part:
+            best = [d for d in found if not d.metadata.get("neighbour_of")][:PART_K]
+            for document in best:
+                if _document_key(document) not in seen:
                     seen.add(_document_key(document))
                     documents.append(document)
     state["timings"]["retrieve_ms"] = _ms(started)

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import get_config_list
 from pydantic import ConfigDict
 
 from rag.index import NewsIndex
@@ -141,9 +143,26 @@ class HybridRetriever(BaseRetriever):
         run_manager: CallbackManagerForRetrieverRun,
         k: int | None = None,
         filters: Filters | None = None,
+        vector: Sequence[float] | None = None,
     ) -> list[Document]:
         """`k` and `filters` may be given at call time: `retriever.invoke(query, k=3, filters=...)`."""
-        return [hit_document(hit) for hit in self.search(query, k, filters)]
+        return [hit_document(hit) for hit in self.retrieve(query, k, filters, vector)[0]]
+
+    def batch(
+        self,
+        inputs: list[str],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[list[Document]]:
+        """Several queries, embedded in one batch of the model (one forward pass, and the vectors int8
+        gives the same batch every time), then searched one by one."""
+        if not inputs:
+            return []
+        vectors = self.index.embeddings.encode(list(inputs)) if self.mode != "bm25" else [None] * len(inputs)
+        configs = get_config_list(config, len(inputs))
+        return [self.invoke(q, c, vector=v, **kwargs) for q, c, v in zip(inputs, configs, vectors, strict=True)]
 
 
 def hit_document(hit: Hit) -> Document:
