@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from rag.errors import NewsqaError
@@ -15,26 +15,16 @@ from rag.limits import check_question
 from rag.retrieve import HybridRetriever
 from rag.types import Answer
 from ui.api.auth import authorize
-from ui.api.errors import INTERNAL_ERROR
-from ui.api.models import DATE_PATTERN, MAX_K, AskRequest, Date, ErrorResponse, FiltersIn, SearchResponse, Text
-from ui.api.service import Service
+from ui.api.errors import ERROR_RESPONSES, INTERNAL_ERROR
+from ui.api.models import DATE_PATTERN, MAX_K, AskRequest, Date, FiltersIn, SearchResponse, Text
+from ui.api.service import ServiceDep
 
 log = logging.getLogger("newsqa.api")
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events (with `stream: true`)."}
 }
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 404, 409, 413, 415, 422, 429, 500, 503)
-}
 router = APIRouter(prefix="/api", dependencies=[Depends(authorize)], responses=ERROR_RESPONSES)
-
-
-def service_of(request: Request) -> Service:
-    return request.app.state.service
-
-
-ServiceDep = Annotated[Service, Depends(service_of)]
 
 
 async def started(events: AsyncIterator[dict]) -> AsyncIterator[dict]:

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, File, UploadFile
 
 from ingest.read import SUPPORTED_SUFFIXES
 from ingest.uploads import remove_document, save_and_ingest
-from ui.api.ask import ERROR_RESPONSES, ServiceDep
 from ui.api.auth import authorize
+from ui.api.errors import ERROR_RESPONSES
 from ui.api.models import DocumentList, RemovedDocument, UploadResponse
+from ui.api.service import ServiceDep
 
 router = APIRouter(prefix="/api", dependencies=[Depends(authorize)], responses=ERROR_RESPONSES, tags=["documents"])
 

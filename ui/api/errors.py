@@ -17,6 +17,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rag.errors import NewsqaError
+from ui.api.models import ErrorResponse
 
 log = logging.getLogger("newsqa.api")
 
@@ -24,6 +25,9 @@ API_PREFIXES = ("/api/", "/v1/")
 MAX_JSON_BYTES = 1 << 20
 HTTP_ERRORS_ZH = {404: "找不到该地址", 405: "不支持该请求方法"}
 INTERNAL_ERROR = {"zh": "服务器内部错误", "en": "internal server error"}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {  # what /openapi.json says an API route may answer
+    status: {"model": ErrorResponse} for status in (400, 401, 404, 409, 413, 415, 422, 429, 500, 503)
+}
 
 
 class SafeJSONResponse(JSONResponse):

@@ -18,8 +18,9 @@ from starlette.concurrency import run_in_threadpool
 
 from rag.errors import NewsqaError
 from rag.types import Answer
-from ui.api.ask import ERROR_RESPONSES, SSE_HEADERS, STREAM_RESPONSE, ServiceDep, started
+from ui.api.ask import SSE_HEADERS, STREAM_RESPONSE, started
 from ui.api.auth import authorize
+from ui.api.errors import ERROR_RESPONSES
 from ui.api.models import (
     AssistantMessage,
     ChatCompletion,
@@ -30,6 +31,7 @@ from ui.api.models import (
     ModelList,
     Turn,
 )
+from ui.api.service import ServiceDep
 
 MODEL_ID = "newsqa"
 router = APIRouter(prefix="/v1", dependencies=[Depends(authorize)], responses=ERROR_RESPONSES, tags=["openai"])

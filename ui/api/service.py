@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
 
 from rag.chain import Assistant
 from rag.errors import NewsqaError
@@ -97,3 +99,10 @@ class Service:
             return hit.model_copy(update={"chunk": chunk})
 
         return [public(hit) for hit in hits]
+
+
+def service_of(request: Request) -> Service:
+    return request.app.state.service
+
+
+ServiceDep = Annotated[Service, Depends(service_of)]
