@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from eval.bench_soak import first_sse_event, long_article
 from tests.conftest import PAGE
 
 NEWSQA = Path(sys.executable).with_name("newsqa")
@@ -270,17 +271,6 @@ def json_body(payload: object) -> bytes:
     return json.dumps(payload).encode("ascii")
 
 
-def first_sse_event(response: httpx.Response) -> str:
-    """Read up to the end of the first Server-Sent Event (a blank line), then stop reading."""
-    lines: list[str] = []
-    for line in response.iter_lines():
-        if not line and lines:
-            break
-        if line:
-            lines.append(line)
-    return "\n".join(lines)
-
-
 def repeat_until(done: threading.Event, action: Callable[[], object], pause: float) -> threading.Thread:
     """Run `action` again and again in a thread until `done` is set."""
 
@@ -482,26 +472,6 @@ def test_wrong_ui_passwords_are_throttled_per_client_address(server: Server):
 
 
 # a large single-article upload ------------------------------------------------------------------
-
-PLACES = ["雁峰区", "石鼓区", "蒸湘区", "珠晖区", "南岳区", "衡南县", "衡阳县", "衡山县", "衡东县", "祁东县"]
-WORKS = ["新建道路管网", "改造老旧小区", "建设标准厂房", "完善学校设施", "提升医院服务", "修缮水利工程"]
-
-
-def long_article(size: int) -> bytes:
-    """One article of about `size` bytes: a headline, a dateline and distinct numbered paragraphs."""
-    parts = ["衡阳市重点项目建设全面提速\n\n本报讯（记者 王明）衡阳市全面推进重点项目建设。"]
-    total, n = len(parts[0].encode()), 0
-    while total < size:
-        n += 1
-        place, work = PLACES[n % len(PLACES)], WORKS[n % len(WORKS)]
-        paragraph = (
-            f"第{n}个项目位于{place}，计划投资{n * 37 % 9000 + 100}万元，主要内容是{work}。"
-            f"项目第{n % 12 + 1}个月完成主体工程，带动就业{n % 300 + 20}人。"
-            f"{place}有关负责人表示，将按期完成第{n}个项目的各项任务。"
-        )
-        parts.append(paragraph)
-        total += len(paragraph.encode()) + 2
-    return "\n\n".join(parts).encode()
 
 
 @dataclass
