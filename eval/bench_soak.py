@@ -243,7 +243,11 @@ def main() -> None:
                 print("the server did not stop within 30 s of SIGTERM: killed")
                 server.kill()
                 server.wait()
-    sys.exit(0 if report(soak, args.upload_mib) else 1)
+        ok = report(soak, args.upload_mib)
+        if not ok:
+            errors = [line for line in log.read_text(errors="replace").splitlines() if "Error" in line]
+            print("server log, lines with 'Error':", *errors[-10:], sep="\n  ")
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
