@@ -324,6 +324,12 @@ def drop_raw_requests(server: Server, times: int = 6) -> None:
 
 @pytest.mark.parametrize("drop", [drop_api_streams, drop_openai_streams, drop_raw_requests], ids=lambda f: f.__name__)
 def test_dropped_streams_leave_the_server_answering(own_server: Server, drop: Callable[[Server], None]):
+    """After dropped streams an upload, then a question, finish in time, and /readyz says ready.
+
+    The upload comes first and alone: a read lock leaked by a dropped stream makes it wait, and the
+    questions behind it. (Before the fix the leak lasted until the garbage collector found the
+    abandoned stream, so the client-side drops wedged the server in most runs, raw sockets in all.)
+    """
     drop(own_server)
     with own_server.client(timeout=RECOVERY_LIMIT) as client:
         stored = upload(client, "after-drop.txt", small_article(1))
