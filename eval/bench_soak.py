@@ -218,7 +218,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120.0, help="length of the load (default 120)")
     parser.add_argument("--upload-mib", type=float, default=20.0, help="size of the uploaded article (default 20)")
     parser.add_argument("--timeout", type=float, default=30.0, help="per request, seconds (default 30)")
-    parser.add_argument("--upload-timeout", type=float, default=1800.0, help="for the upload (default 1800)")
+    parser.add_argument("--upload-timeout", type=float, default=3600.0, help="for the upload (default 3600)")
     parser.add_argument("--url", help="a running server (default: start one)")
     parser.add_argument("--api-key", default=os.environ.get("NEWSQA_API_KEY", ""), help="with --url")
     args = parser.parse_args()
