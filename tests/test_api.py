@@ -21,7 +21,8 @@ from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.settings import Settings
 from tests.conftest import PAGE
-from ui.api.app import check_exposure, create_app
+from ui.api.app import create_app
+from ui.api.exposure import check_exposure
 
 QUESTION = "刘越高拜访了哪些省直部门？"
 KEY = "s3cret-key"

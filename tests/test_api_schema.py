@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, ignored_
 from ingest.pipeline import ingest_paths
 from rag.settings import Settings
 from tests.conftest import PAGE
+from tests.probes import bad_requests
 from ui.api.app import create_app
 
 MAX_EXAMPLES = 8
@@ -47,4 +48,14 @@ def test_no_generated_request_gets_a_server_error(case: schemathesis.Case):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {KEY}"},
         checks=[not_a_server_error, response_schema_conformance, content_type_conformance, ignored_auth],
+    )
+
+
+@pytest.mark.parametrize(("method", "path", "request_"), list(bad_requests()))
+def test_issue_16_probes_get_no_server_error(method: str, path: str, request_: dict):
+    """The bad bytes and dates of issue 16 as explicit cases: no 5xx (a server exception fails here too)."""
+    media_type = "application/json" if "body" in request_ else None
+    case = schema[path][method].Case(**request_, media_type=media_type)
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {KEY}"}, checks=[not_a_server_error, content_type_conformance]
     )

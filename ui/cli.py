@@ -19,6 +19,7 @@ from rag.question_file import read_questions
 from rag.retrieve import HybridRetriever, Mode, hit_document
 from rag.settings import Settings
 from rag.types import Answer, Hit
+from ui.api.exposure import check_exposure
 
 app = typer.Typer(
     help="newsqa — 新闻问答：带核验引用的中文报纸问答助手 (cited QA over Chinese newspapers).",
@@ -249,11 +250,10 @@ def bundled_corpus() -> Path:
 
 def run_server(settings: Settings, host: str, port: int, insecure: bool, demo: bool, with_api: bool) -> None:
     """Serve the app; with `demo`, first ingest the bundled page into an empty index."""
+    check_exposure(host, settings.api_key, insecure)  # before anything heavy is loaded
     from ingest.pipeline import ingest_paths
-    from ui.api.app import check_exposure
     from ui.api.app import serve as serve_app
 
-    check_exposure(host, settings.api_key, insecure)
     index = NewsIndex(settings)
     if demo and index.catalog.counts()["chunks"] == 0:
         corpus = bundled_corpus()

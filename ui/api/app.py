@@ -8,7 +8,6 @@ open streams within `SHUTDOWN_SECONDS`.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,12 +18,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ingest.uploads import remove_stale_parts, upload_folder
 from rag.chain import Assistant
-from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.settings import Settings
 from ui.api import ask, documents, health, openai
 from ui.api.auth import LoginThrottle, key_matches
 from ui.api.errors import ApiRoutesOnly, BodyLimit, SafeJSONResponse, install_error_handlers
+from ui.api.exposure import check_exposure, is_loopback
 from ui.api.service import Service
 
 log = logging.getLogger("newsqa.api")
@@ -86,25 +85,6 @@ def mount_ui(app: FastAPI, service: Service) -> None:
         return bool(key) and key_matches(password, str(key))
 
     gr.mount_gradio_app(app, build_ui(service.assistant), path="/", auth=check_key if key else None)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_exposure(host: str, api_key: str | None, insecure: bool) -> None:
-    """Refuse to serve beyond this machine without an API key, unless the operator says --insecure."""
-    if is_loopback(host) or api_key or insecure:
-        return
-    raise NewsqaError(
-        f"拒绝在非本机地址 {host} 上无密钥提供服务：请设置 NEWSQA_API_KEY，或明确加上 --insecure",
-        f"refusing to serve on non-loopback host {host} without an API key: set NEWSQA_API_KEY, or pass --insecure",
-    )
 
 
 def serve(
