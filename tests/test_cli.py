@@ -50,6 +50,9 @@ def test_ingest_remove_and_clear_errors(tmp_path: Path):
     assert ingested.returncode == 0, ingested.stderr
     assert "binary file" in ingested.stderr and "added 6 article(s)" in ingested.stdout
 
+    mistyped = newsqa("ingest", str(tmp_path / "no-such-page.txt"), data_dir=data_dir)
+    assert mistyped.returncode == 2 and "no such file" in mistyped.stderr
+
     unknown = newsqa("remove", "nothing.txt", data_dir=data_dir)
     assert unknown.returncode == 2 and "no document" in unknown.stderr
     removed = newsqa("remove", PAGE.name, data_dir=data_dir)
