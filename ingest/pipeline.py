@@ -1,4 +1,7 @@
-"""Ingest files into the index: read → clean → articles → chunks → embed → Chroma + BM25.
+"""Ingest files into the index: read → clean/lay out → articles → chunks → embed → Chroma + BM25.
+
+Text pages go through `ingest.clean`, PDFs through `ingest.pdf` (parts of a story continued on
+another page of the same file joined by `ingest.continuations`), Word files through `ingest.docx`.
 
 Idempotent and resumable: a file whose content hash is already indexed is skipped; a changed
 file replaces its old chunks; a file whose ingest was interrupted resumes after its last
@@ -15,7 +18,10 @@ from tqdm import tqdm
 
 from ingest.articles import date_from_name, split_articles
 from ingest.chunk import chunk_article
+from ingest.continuations import join_continuations
+from ingest.docx import docx_articles
 from ingest.jsonl import count_lines, iter_jsonl_articles
+from ingest.pdf import NO_TEXT_LAYER, pdf_articles
 from ingest.read import RawDocument, Skipped, iter_files, read_file
 from rag.index import NewsIndex
 from rag.types import Article, Chunk
@@ -55,7 +61,17 @@ def _articles_of(doc: RawDocument, done: set[str]) -> Iterator[Article | Skipped
     if doc.kind == "jsonl":
         yield from iter_jsonl_articles(doc.path, skip_ids=done)
         return
-    for article in split_articles(doc.text, str(doc.path), doc.path.name, date_from_name(doc.path)):
+    source, name, date = str(doc.path), doc.path.name, date_from_name(doc.path)
+    if doc.kind == "pdf":
+        articles, blank = pdf_articles(doc.path, source, name, date)
+        articles = join_continuations(articles)
+        for page in blank:
+            yield Skipped(doc.path, f"page {page}: {NO_TEXT_LAYER}")
+    elif doc.kind == "docx":
+        articles = docx_articles(doc.path, source, name, date)
+    else:
+        articles = split_articles(doc.text, source, name, date)
+    for article in articles:
         if article.article_id not in done:
             yield article
 

@@ -23,6 +23,8 @@ def sources_from_hits(hits: Sequence[Hit]) -> list[Source]:
             end=h.chunk.end,
             score=h.score,
             found_by=h.found_by,
+            region=h.chunk.region,
+            boxes=h.chunk.boxes,
         )
         for n, h in enumerate(hits, start=1)
     ]
