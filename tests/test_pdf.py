@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from eval.make_pages import (
     BUNDLED_PAGE,
@@ -23,6 +25,7 @@ from ingest.pdf import NO_TEXT_LAYER, pdf_articles
 from ingest.pipeline import ingest_paths
 from ingest.read import Skipped, read_file
 from rag.answer import sources_from_hits
+from rag.page_image import quote_boxes, source_page_image
 from rag.retrieve import HybridRetriever
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="needs chromium (apt-get install chromium)")
@@ -160,3 +163,23 @@ def test_sources_from_a_pdf_carry_page_region_and_passage_boxes(pages, fresh_ind
     assert (source.region.page, source.region.edition, source.region.section) == (1, "第1版", "要闻")
     (region,) = source.region.boxes
     assert source.boxes and all(region.x0 <= b.x0 and b.x1 <= region.x1 and b.page == 1 for b in source.boxes)
+
+    data_dir = fresh_index.settings.data_dir
+    image_path = source_page_image(source, data_dir)
+    image = Image.open(image_path)
+    margin, scale = 8, 2
+    assert image.size == (
+        pytest.approx((region.x1 - region.x0 + 2 * margin) * scale, abs=3),
+        pytest.approx((region.y1 - region.y0 + 2 * margin) * scale, abs=3),
+    )
+    pixels = np.asarray(image.convert("RGB")).astype(int)
+    yellow = (pixels[..., 0] > 200) & (pixels[..., 1] > 180) & (pixels[..., 2] < 150)
+    assert yellow.sum() > 1000  # the passage is shaded
+    assert source_page_image(source, data_dir) == image_path  # served from the cache
+    assert image_path.parent == data_dir / "page-images"
+
+    start = source.text.index("81.6万亩")
+    lines = quote_boxes(fresh_index.catalog, source, start, start + len("81.6万亩"))
+    assert 1 <= len(lines) <= 2 and all(line in source.boxes for line in lines)  # 81.6万 | 亩 may wrap
+    quoted = source_page_image(source, data_dir, highlight=lines)
+    assert quoted != image_path and quoted.exists()
