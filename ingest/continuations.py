@@ -46,12 +46,15 @@ def _likeness(a: Article, b: Article) -> int:
 
 
 def join(first: Article, second: Article) -> Article:
-    """`first` with `second`'s text, lines and boxes appended after it."""
+    """`first` with `second`'s text, lines and boxes appended (boxes in another file name it)."""
     shift = len(first.text) + 1
+    elsewhere = {"source": second.source} if second.source != first.source else {}
     lines = first.lines + [
-        TextLine(start=line.start + shift, end=line.end + shift, box=line.box) for line in second.lines
+        TextLine(start=line.start + shift, end=line.end + shift, box=line.box.model_copy(update=elsewhere))
+        for line in second.lines
     ]
-    layout = first.layout.model_copy(update={"boxes": first.layout.boxes + second.layout.boxes})
+    boxes = first.layout.boxes + [box.model_copy(update=elsewhere) for box in second.layout.boxes]
+    layout = first.layout.model_copy(update={"boxes": boxes})
     notes = [n for n in first.notes + second.notes if not JUMP.search(n)]
     return first.model_copy(
         update={

@@ -1,7 +1,9 @@
 """Ingest files into the index: read → clean/lay out → articles → chunks → embed → Chroma + BM25.
 
-Text pages go through `ingest.clean`, PDFs through `ingest.pdf` (parts of a story continued on
-another page of the same file joined by `ingest.continuations`), Word files through `ingest.docx`.
+Text pages go through `ingest.clean`, PDFs through `ingest.pdf`, Word files through `ingest.docx`.
+The new or changed PDFs of one run are laid out together, so that a story continued on another
+page is joined (`ingest.continuations`) whether the pages are in one file or in several; the
+joined story belongs to the file of its first part.
 
 Idempotent and resumable: a file whose content hash is already indexed is skipped; a changed
 file replaces its old chunks; a file whose ingest was interrupted resumes after its last
@@ -57,14 +59,28 @@ class IngestReport:
         }
 
 
-def _articles_of(doc: RawDocument, done: set[str]) -> Iterator[Article | Skipped]:
+Laid = dict[str, tuple[list[Article], list[int]]]  # source -> (articles, pages without text) of the PDFs of a run
+
+
+def _lay_out_pdfs(index: NewsIndex, docs: list[RawDocument]) -> Laid:
+    """Articles of the run's new or changed PDFs, a story continued from one file into another joined."""
+    fresh = []
+    for doc in docs:
+        record = index.catalog.document(str(doc.path))
+        if doc.kind == "pdf" and not (record and record.sha256 == doc.sha256 and record.status == "done"):
+            fresh.append(doc)
+    laid = {str(d.path): pdf_articles(d.path, str(d.path), d.path.name, date_from_name(d.path)) for d in fresh}
+    joined = join_continuations([article for articles, _ in laid.values() for article in articles])
+    return {source: ([a for a in joined if a.source == source], blank) for source, (_, blank) in laid.items()}
+
+
+def _articles_of(doc: RawDocument, done: set[str], laid: Laid) -> Iterator[Article | Skipped]:
     if doc.kind == "jsonl":
         yield from iter_jsonl_articles(doc.path, skip_ids=done)
         return
     source, name, date = str(doc.path), doc.path.name, date_from_name(doc.path)
     if doc.kind == "pdf":
-        articles, blank = pdf_articles(doc.path, source, name, date)
-        articles = join_continuations(articles)
+        articles, blank = laid[source]
         for page in blank:
             yield Skipped(doc.path, f"page {page}: {NO_TEXT_LAYER}")
     elif doc.kind == "docx":
@@ -77,9 +93,15 @@ def _articles_of(doc: RawDocument, done: set[str]) -> Iterator[Article | Skipped
 
 
 def ingest_document(
-    index: NewsIndex, doc: RawDocument, report: IngestReport, show_progress: bool, on_progress: ProgressHook | None
+    index: NewsIndex,
+    doc: RawDocument,
+    report: IngestReport,
+    show_progress: bool,
+    on_progress: ProgressHook | None,
+    laid: Laid | None = None,
 ) -> None:
-    """Ingest one readable document (skipping, replacing or resuming as its hash says)."""
+    """Ingest one readable document (skipping, replacing or resuming as its hash says); `laid` holds
+    the run's PDFs already laid out (with continuations across files joined)."""
     source, settings = str(doc.path), index.settings
     record = index.catalog.document(source)
     if record and record.sha256 == doc.sha256 and record.status == "done":
@@ -89,6 +111,8 @@ def ingest_document(
         index.remove(source)
         if record.sha256 != doc.sha256:
             report.replaced.append(source)
+    if doc.kind == "pdf" and (laid is None or source not in laid):
+        laid = _lay_out_pdfs(index, [doc])
     index.catalog.begin_document(source, doc.path.name, doc.sha256, doc.kind)
     done = index.catalog.done_article_ids(source)
     total = count_lines(doc.path) if doc.kind == "jsonl" else None
@@ -108,7 +132,7 @@ def ingest_document(
         pending_articles.clear()
         pending_chunks.clear()
 
-    for item in _articles_of(doc, done):
+    for item in _articles_of(doc, done, laid or {}):
         if isinstance(item, Skipped):
             report.skipped.append((str(item.path), item.reason))
             skipped_records += 1
@@ -133,15 +157,19 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders; bad files are skipped with a reason while the rest ingest."""
     report = IngestReport()
+    docs: list[RawDocument] = []
     for entry in iter_files(paths):
         doc = read_file(entry) if isinstance(entry, Path) else entry
         if isinstance(doc, Skipped):
             report.skipped.append((str(doc.path), doc.reason))
             if on_skip:
                 on_skip(str(doc.path), doc.reason)
-            continue
+        else:
+            docs.append(doc)
+    laid = _lay_out_pdfs(index, docs)
+    for doc in docs:
         skipped_before = len(report.skipped)
-        ingest_document(index, doc, report, show_progress, on_progress)
+        ingest_document(index, doc, report, show_progress, on_progress, laid)
         if on_skip:
             for path, reason in report.skipped[skipped_before:]:
                 on_skip(path, reason)

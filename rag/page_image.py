@@ -106,11 +106,13 @@ def quote_boxes(catalog: Catalog, source: Source, start: int, end: int) -> list[
 def source_page_image(
     source: Source, data_dir: Path, highlight: Sequence[Box] | None = None, scale: float = 2.0
 ) -> Path | None:
-    """The page image of a source from a PDF: the page of its passage, cropped to the article's region
-    on that page, the passage (or `highlight`, e.g. `quote_boxes`) shaded. None for other sources."""
+    """The page image of a source from a PDF: the page (and file) of its passage, cropped to the
+    article's region there, the passage (or `highlight`, e.g. `quote_boxes`) shaded. None for other
+    sources."""
     if not source.region.page or not source.source.lower().endswith(".pdf"):
         return None
     marked = list(highlight if highlight is not None else source.boxes)
-    page = marked[0].page if marked else source.region.page
-    crop = next((box for box in source.region.boxes if box.page == page), None)
-    return render_page_region(Path(source.source), page, crop, marked, data_dir / CACHE_FOLDER, scale)
+    page, file = (marked[0].page, marked[0].source) if marked else (source.region.page, "")
+    marked = [box for box in marked if box.source == file]
+    crop = next((box for box in source.region.boxes if (box.page, box.source) == (page, file)), None)
+    return render_page_region(Path(file or source.source), page, crop, marked, data_dir / CACHE_FOLDER, scale)

@@ -6,13 +6,15 @@ from pydantic import BaseModel, Field
 
 
 class Box(BaseModel):
-    """A rectangle on a page of a paged source: 1-based page, PDF points from the page's top left."""
+    """A rectangle on a page of a paged source: 1-based page, PDF points from the page's top left;
+    `source` names the file when it is not the article's own (a story continued in another file)."""
 
     page: int
     x0: float
     y0: float
     x1: float
     y1: float
+    source: str = ""
 
 
 class TextLine(BaseModel):

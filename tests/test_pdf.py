@@ -36,6 +36,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pages")
     print_pdf([FRONT_PAGE], out / "front-2022-12-15.pdf")
     print_pdf([SECOND_PAGE, FRONT_PAGE], out / "page2-then-1-2022-12-15.pdf")
+    print_pdf([SECOND_PAGE], out / "page2-2022-12-15.pdf")
     print_pdf([bundled_page()], out / "hengyang-daily-2022-12-15.pdf")
     scan_pdf(out / "front-2022-12-15.pdf", out / "scanned-2022-12-15.pdf")
     return out
@@ -110,6 +111,21 @@ def test_continuation_joined_whatever_the_page_order(pages):
     assert "上接" not in story.text
     assert sorted({box.page for box in story.layout.boxes}) == [1, 2]  # page 2 comes first in this file
     assert story.lines[-1].box.page == 1
+
+
+def test_continuation_joined_across_files_of_one_ingest(pages, fresh_index):
+    folder = pages.parent / "two-files"
+    folder.mkdir()
+    for name in ("front-2022-12-15.pdf", "page2-2022-12-15.pdf"):  # page 2 sorts after page 1's file: any order
+        shutil.copy(pages / name, folder / name)
+    report = ingest_paths(fresh_index, [folder], show_progress=False)
+    assert report.articles == 7 + 1  # the front page's 7, page 2's other story; the continuation joined
+    front, second = (str((folder / n).resolve()) for n in ("front-2022-12-15.pdf", "page2-2022-12-15.pdf"))
+    (story,) = [a for a in fresh_index.catalog.articles(front) if a.title == "全市油菜种植面积突破八十万亩"]
+    assert story.notes == [] and story.text.endswith("约3000吨。")
+    assert [(box.source, box.page) for box in story.layout.boxes] == [("", 1), (second, 1)]
+    assert story.lines[-1].box.source == second
+    assert [a.title for a in fresh_index.catalog.articles(second)] == ["衡州大道改造工程完工通车"]
 
 
 def test_line_boxes_lie_in_the_article_region(pages):
