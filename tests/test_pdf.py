@@ -27,6 +27,7 @@ from ingest.read import Skipped, read_file
 from rag.answer import sources_from_hits
 from rag.page_image import quote_boxes, source_page_image
 from rag.retrieve import HybridRetriever
+from rag.uploads import ingest_received
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="needs chromium (apt-get install chromium)")
 
@@ -199,3 +200,20 @@ def test_sources_from_a_pdf_carry_page_region_and_passage_boxes(pages, fresh_ind
     assert 1 <= len(lines) <= 2 and all(line in source.boxes for line in lines)  # 81.6万 | 亩 may wrap
     quoted = source_page_image(source, data_dir, highlight=lines)
     assert quoted != image_path and quoted.exists()
+
+
+def test_uploaded_pdf_and_docx_ingest_through_the_upload_path(pages, fresh_index, tmp_path):
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    received = []
+    for name, made in (("front.pdf", pages / "front-2022-12-15.pdf"), ("scan.pdf", pages / "scanned-2022-12-15.pdf")):
+        part = folder / f".{name}.part.pdf"
+        shutil.copy(made, part)
+        received.append((name, part))
+    results, report = ingest_received(fresh_index, received, folder)
+    assert [(r.name, r.status, r.articles) for r in results] == [
+        ("front.pdf", "ingested", 7),
+        ("scan.pdf", "skipped", 0),
+    ]
+    assert results[1].reasons == [NO_TEXT_LAYER]
+    assert report.articles == 7
