@@ -64,12 +64,12 @@ class Cell:
 class Page:
     """One printed page (版) of a paper."""
 
-    paper: str
-    date: str  # 2022年12月15日 星期四
     edition: int
     section: str
     editor: str
     rows: list[list[Cell]]
+    paper: str = "衡阳日报"
+    date: str = "2022年12月15日 星期四"
     body_pt: float = 10  # body type size; headlines are set in proportion
     height_mm: int = 420  # A3 by default
 
@@ -272,8 +272,6 @@ _PAGE2_OTHER = Story(
 )
 
 FRONT_PAGE = Page(
-    paper="衡阳日报",
-    date="2022年12月15日 星期四",
     edition=1,
     section="要闻",
     editor="张伟",
@@ -282,14 +280,7 @@ FRONT_PAGE = Page(
         [Cell(1, [_PHOTO, _BRIEF]), Cell(2, [_SCHOOL]), Cell(2, [_HEALTH])],
     ],
 )
-SECOND_PAGE = Page(
-    paper="衡阳日报",
-    date="2022年12月15日 星期四",
-    edition=2,
-    section="综合",
-    editor="王强",
-    rows=[[Cell(3, [_CONTINUED]), Cell(2, [_PAGE2_OTHER])]],
-)
+SECOND_PAGE = Page(edition=2, section="综合", editor="王强", rows=[[Cell(3, [_CONTINUED]), Cell(2, [_PAGE2_OTHER])]])
 
 
 def bundled_page() -> Page:
@@ -321,8 +312,6 @@ def bundled_page() -> Page:
     liu.paragraphs += qiaocheng.paragraphs  # on the page the 华侨城 paragraphs follow the 刘越高 story
     liu.columns = zhu.columns = 3
     return Page(
-        paper="衡阳日报",
-        date="2022年12月15日 星期四",
         edition=1,
         section="要闻",
         editor="刘敏",

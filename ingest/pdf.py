@@ -55,6 +55,10 @@ class Line:
 
     chars: list[Char]
     kind: str = "body"
+    x0: float = field(init=False)
+    x1: float = field(init=False)
+    y0: float = field(init=False)
+    y1: float = field(init=False)
 
     @property
     def text(self) -> str:
@@ -66,21 +70,11 @@ class Line:
     def size(self) -> float:
         return median(c.size for c in self.chars)
 
-    @property
-    def x0(self) -> float:
-        return min(c.x0 for c in self.chars)
-
-    @property
-    def x1(self) -> float:
-        return max(c.x1 for c in self.chars)
-
-    @property
-    def y0(self) -> float:
-        return min(c.y0 for c in self.chars)
-
-    @property
-    def y1(self) -> float:
-        return max(c.y1 for c in self.chars)
+    def __post_init__(self) -> None:
+        self.x0 = min(c.x0 for c in self.chars)
+        self.x1 = max(c.x1 for c in self.chars)
+        self.y0 = min(c.y0 for c in self.chars)
+        self.y1 = max(c.y1 for c in self.chars)
 
     def box(self, page: int) -> Box:
         return Box(page=page, x0=round(self.x0, 1), y0=round(self.y0, 1), x1=round(self.x1, 1), y1=round(self.y1, 1))
