@@ -85,20 +85,26 @@ def _kind(line: str) -> str:
     return "text"
 
 
+def _page_header(line: str) -> re.Match[str] | None:
+    """The 版次 match of a page's header line ("2022年12月15日 第1版 要闻 责任编辑：张伟"), else None."""
+    if len(line) > MAX_HEADLINE_CHARS or REFERENCE.search(line) or ends_sentence(line):
+        return None
+    return EDITION.search(line)
+
+
 def page_edition(text: str) -> tuple[str, str]:
     """版次 and 版名 of a text page when a short line prints them ("第1版 要闻", "A03版"), else ("", "")."""
     for raw in text.splitlines():
-        line = normalise_line(raw)
-        match = EDITION.search(line) if len(line) <= 40 and not REFERENCE.search(line) else None
-        if match and not ends_sentence(line):
+        match = _page_header(normalise_line(raw))
+        if match:
             return f"第{match.group('number')}版", match.group("section") or ""
     return "", ""
 
 
 def page_lines(text: str) -> list[str]:
-    """Normalised non-empty lines of a page, without bare page numbers."""
+    """Normalised non-empty lines of a page, without bare page numbers and page header lines."""
     lines = (normalise_line(raw) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return [line for line in lines if line and not _PAGE_NUMBER.match(line)]
+    return [line for line in lines if line and not _PAGE_NUMBER.match(line) and not _page_header(line)]
 
 
 def page_blocks(text: str) -> list[Block]:

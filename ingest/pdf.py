@@ -233,7 +233,7 @@ def assign_regions(blocks: list[ColumnBlock], body: float) -> list[list[ColumnBl
             and owner[id(b)] == id(b)
             and abs(block.y0 - b.y0) <= body
             and 0 < block.x0 - b.x1 <= 3 * body
-            and not block.lines[0].x0 - block.x0 >= body  # a headless brief running on into the next column
+            and block.lines[0].x0 - block.x0 < body  # unindented: a headless brief running on into this column
         ]
         if touching:
             head = max(touching, key=lambda h: _overlap(block.x0, block.x1, h.x0, h.x1))

@@ -48,8 +48,10 @@ def test_teaser_becomes_a_small_article_naming_the_page_it_points_to():
 
 
 def test_edition_is_kept_when_the_page_prints_it():
-    found = split_articles("衡阳日报 第3版 要闻\n\n# 标题\n\n本报讯 正文。", "/x.txt", "x.txt")
-    assert [(a.layout.edition, a.layout.section) for a in found] == [("第3版", "要闻")]
+    found = split_articles("2022年12月15日 第3版 要闻\n\n标题\n\n本报讯 正文。", "/x.txt", "x.txt")
+    assert [(a.title, a.text, a.layout.edition, a.layout.section) for a in found] == [
+        ("标题", "本报讯 正文。", "第3版", "要闻")
+    ]
     assert all(not a.layout.edition for a in articles())  # the bundled page prints none
 
 
