@@ -354,7 +354,7 @@ def test_upload_ask_and_remove_a_document(writable: TestClient, tmp_path: Path):
         (".hidden.txt", 400),
         ("dir/.env", 400),
         ("x" * 300 + ".txt", 400),
-        ("report.pdf", 415),
+        ("slides.pptx", 415),
         ("README", 415),
         ("evil.txt/..", 400),
     ],
