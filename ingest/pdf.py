@@ -217,7 +217,12 @@ def assign_regions(blocks: list[ColumnBlock], body: float) -> list[list[ColumnBl
         if block.kind == "caption":
             regions[id(block)] = [block]
             continue
-        below = [h for h in heads if -2 <= block.y0 - h.y1 <= 3 * body]
+        below = [
+            h
+            for h in heads
+            if -2 <= block.y0 - h.y1 <= 3 * body
+            and max(h.x0 - block.x1, block.x0 - h.x1) <= max(h.x1 - h.x0, 10 * body)  # near its columns
+        ]
         touching = [h for h in below if _overlap(block.x0, block.x1, h.x0, h.x1) > 0]
         above = [
             b
@@ -238,6 +243,8 @@ def assign_regions(blocks: list[ColumnBlock], body: float) -> list[list[ColumnBl
         if touching:
             head = max(touching, key=lambda h: _overlap(block.x0, block.x1, h.x0, h.x1))
             key = id(head)
+        elif below:  # a column beside a short centred headline: the headline whose centre is nearest
+            key = id(min(below, key=lambda h: abs((h.x0 + h.x1) - (block.x0 + block.x1))))
         elif above:
             key = owner[id(above[-1])]
         elif beside:

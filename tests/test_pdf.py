@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from eval.make_pages import (
     BUNDLED_PAGE,
     FRONT_PAGE,
     SECOND_PAGE,
+    Cell,
     bundled_page,
     char_error_rate,
     page_stories,
@@ -29,6 +31,10 @@ from rag.page_image import quote_boxes, source_page_image
 from rag.retrieve import HybridRetriever
 from rag.uploads import ingest_received
 
+LEAD = FRONT_PAGE.rows[0][0].stories[0]
+NARROW_HEADLINE_PAGE = replace(
+    FRONT_PAGE, rows=[[Cell(3, [replace(LEAD, title="油菜扩种", kicker="", subtitles=[])])], *FRONT_PAGE.rows[1:]]
+)
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="needs chromium (apt-get install chromium)")
 
 
@@ -38,6 +44,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     print_pdf([FRONT_PAGE], out / "front-2022-12-15.pdf")
     print_pdf([SECOND_PAGE, FRONT_PAGE], out / "page2-then-1-2022-12-15.pdf")
     print_pdf([SECOND_PAGE], out / "page2-2022-12-15.pdf")
+    print_pdf([NARROW_HEADLINE_PAGE], out / "narrow-2022-12-15.pdf")
     print_pdf([bundled_page()], out / "hengyang-daily-2022-12-15.pdf")
     scan_pdf(out / "front-2022-12-15.pdf", out / "scanned-2022-12-15.pdf")
     return out
@@ -76,6 +83,14 @@ def test_bodies_read_in_column_order_match_the_printed_text(pages):
         body = "\n".join(p for p in story.paragraphs if not p.startswith("（下转"))
         article = by_title.get(story.title) or next(a for a in found if a.text.startswith(body[:20]))
         assert char_error_rate(body, article.text) <= 0.01, story.title
+
+
+def test_a_short_centred_headline_owns_all_the_columns_below_it(pages):
+    found = read(pages / "narrow-2022-12-15.pdf")
+    (lead,) = [a for a in found if a.title == "油菜扩种"]
+    body = "\n".join(p for p in LEAD.paragraphs if not p.startswith("（下转"))
+    assert char_error_rate(body, lead.text) <= 0.01
+    assert [a.kind for a in found].count("brief") == 1  # only the real brief, no orphaned column
 
 
 def test_headline_layers_and_dateline(pages):
