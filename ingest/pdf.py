@@ -25,6 +25,7 @@ import pypdfium2.raw as pdfium_c
 
 from ingest.articles import Draft, build_articles, group_blocks, page_paper
 from ingest.clean import DATELINE, EDITION, REFERENCE, Block, join_wrapped, normalise_line
+from rag.page_image import PDFIUM_LOCK
 from rag.types import Article, Box, Layout
 
 NO_TEXT_LAYER = "no text layer; OCR is not available"
@@ -323,12 +324,11 @@ def region_blocks(region: list[ColumnBlock], page: int) -> list[Block]:
     return out
 
 
-def read_page(page: pdfium.PdfPage, number: int) -> PdfPage | None:
-    """One page's articles as drafts, or None when the page has no text layer."""
-    lines = page_lines(page_chars(page))
+def read_page(chars: list[Char], height: float, number: int) -> PdfPage | None:
+    """One page's articles as drafts (from its characters and height), or None when it has no text layer."""
+    lines = page_lines(chars)
     if not lines:
         return None
-    height = page.get_height()
     header_end, footer_start = _header_band(lines, height)
     edge = [line for line in lines if line.y0 < header_end or line.y0 >= footer_start]
     content = [line for line in lines if header_end <= line.y0 < footer_start]
@@ -360,29 +360,32 @@ def read_page(page: pdfium.PdfPage, number: int) -> PdfPage | None:
 
 def has_text_layer(path: Path) -> bool:
     """True when some page of the PDF has text (raises `pdfium.PdfiumError` for a broken file)."""
-    document = pdfium.PdfDocument(path)
-    try:
-        return any(document[i].get_textpage().count_chars() > 0 for i in range(len(document)))
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(path)
+        try:
+            return any(document[i].get_textpage().count_chars() > 0 for i in range(len(document)))
+        finally:
+            document.close()
 
 
 def pdf_articles(path: Path, source: str, name: str, date: str = "") -> tuple[list[Article], list[int]]:
     """The articles of every page of a PDF, and the numbers of pages skipped for having no text."""
-    document = pdfium.PdfDocument(path)
+    with PDFIUM_LOCK:  # only the reading of characters talks to pdfium
+        document = pdfium.PdfDocument(path)
+        try:
+            pages = [(page_chars(document[i]), document[i].get_height()) for i in range(len(document))]
+        finally:
+            document.close()
     articles: list[Article] = []
     blank: list[int] = []
-    try:
-        for index in range(len(document)):
-            page = read_page(document[index], index + 1)
-            if page is None:
-                blank.append(index + 1)
-                continue
-            paper = page_paper(page.blocks) or page.masthead
-            layout = Layout(page=page.number, edition=page.edition, section=page.section)
-            articles.extend(
-                build_articles(page.drafts, paper, source, name, date or page.date, layout, first=len(articles) + 1)
-            )
-    finally:
-        document.close()
+    for number, (chars, height) in enumerate(pages, start=1):
+        page = read_page(chars, height, number)
+        if page is None:
+            blank.append(number)
+            continue
+        paper = page_paper(page.blocks) or page.masthead
+        layout = Layout(page=page.number, edition=page.edition, section=page.section)
+        articles.extend(
+            build_articles(page.drafts, paper, source, name, date or page.date, layout, first=len(articles) + 1)
+        )
     return articles, blank

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from PIL import Image, ImageDraw
 from rag.catalog import Catalog
 from rag.types import Box, Source
 
+PDFIUM_LOCK = threading.RLock()  # pdfium is not thread-safe: every use of pypdfium2 in the process holds this
 CACHE_FOLDER = "page-images"
 HIGHLIGHT = (255, 214, 0, 110)  # translucent yellow over the passage
 OUTLINE = (200, 40, 40, 255)
@@ -59,17 +61,18 @@ def render_page_region(
     target = _cache_path(pdf, page, crop, highlight, scale, cache_dir)
     if target.exists():
         return target
-    document = pdfium.PdfDocument(pdf)
-    try:
-        if not 1 <= page <= len(document):
-            raise ValueError(f"{pdf.name} has no page {page}")
-        pdf_page = document[page - 1]
-        width, height = pdf_page.get_size()
-        left, top = (max(0.0, crop.x0 - margin), max(0.0, crop.y0 - margin)) if crop else (0.0, 0.0)
-        right, bottom = (min(width, crop.x1 + margin), min(height, crop.y1 + margin)) if crop else (width, height)
-        image = pdf_page.render(scale=scale, crop=(left, height - bottom, width - right, top)).to_pil()
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            if not 1 <= page <= len(document):
+                raise ValueError(f"{pdf.name} has no page {page}")
+            pdf_page = document[page - 1]
+            width, height = pdf_page.get_size()
+            left, top = (max(0.0, crop.x0 - margin), max(0.0, crop.y0 - margin)) if crop else (0.0, 0.0)
+            right, bottom = (min(width, crop.x1 + margin), min(height, crop.y1 + margin)) if crop else (width, height)
+            image = pdf_page.render(scale=scale, crop=(left, height - bottom, width - right, top)).to_pil()
+        finally:
+            document.close()
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     for box in highlight:
