@@ -141,6 +141,17 @@ def test_continuation_joined_across_files_of_one_ingest(pages, fresh_index):
     assert story.notes == [] and story.text.endswith("约3000吨。")
     assert [(box.source, box.page) for box in story.layout.boxes] == [("", 1), (second, 1)]
     assert story.lines[-1].box.source == second
+
+    hits = HybridRetriever(index=fresh_index, k=1, neighbours=False).search("衡阳县“送技下乡”培训农民多少人次？")
+    (source,) = sources_from_hits(hits)
+    assert source.title == story.title and second in {box.source for box in source.boxes}
+    there = [box for box in source.boxes if box.source == second]
+    image = Image.open(source_page_image(source, fresh_index.settings.data_dir, highlight=there))
+    (crop,) = [box for box in source.region.boxes if box.source == second]
+    assert image.size == (
+        pytest.approx((crop.x1 - crop.x0 + 16) * 2, abs=3),
+        pytest.approx((crop.y1 - crop.y0 + 16) * 2, abs=3),
+    )  # page 2's file, cropped to the part printed there
     assert [a.title for a in fresh_index.catalog.articles(second)] == ["衡州大道改造工程完工通车"]
 
 
