@@ -3,7 +3,11 @@
 Rules (also in the README):
 - A headline block starts an article; its main title is the longest line that is not a kicker
   with two phrases, a "——" subtitle or a column tag such as “2022年人大工作回眸”①.
-- A headline followed by a reference (>>> 详见第五版) and no body is a teaser and is dropped.
+- A headline followed by a reference (>>> 详见第五版) and no body is a teaser: a small article
+  of one sentence (headline, subtitle, the page it points to), kind "teaser".
+- A jump line (下转第2版 / 上接第1版, 转 / 接 alike) is kept in the article's `notes`, so that
+  `ingest.continuations` can join the parts; a caption block is an article of its own.
+- 版次/版名, when the page prints them ("第1版 要闻"), go to every article's layout.
 - A dateline (衡阳日报讯 / 本报讯 / 新华社北京12月14日电) gives the paper and the reporter.
 - Text with no headline — at the top of a page, or (50 characters or more) after an article's
   closing line (市领导……参加。) — becomes its own article titled by its first sentence, marked
@@ -19,8 +23,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ingest.clean import DATELINE, Block, page_blocks
-from rag.types import Article
+from ingest.clean import DATELINE, Block, page_blocks, page_edition
+from rag.types import Article, Box, Layout, TextLine
 
 _CLOSING = re.compile(
     r"^(?:[市省县区]?领导|[市省县区](?:人大|政协|政府)?[^，,。]{0,12}(?:副主席|副主任|副市长|秘书长))"
@@ -29,6 +33,7 @@ _CLOSING = re.compile(
 _ROLE_WORDS = re.compile(r"全媒体记者|融媒体记者|见习记者|特约记者|实习生|通讯员|记者|摄影|报道|文/图|图/文|文图|摄")
 _FILE_DATE = re.compile(r"(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})")
 _FIRST_SENTENCE = re.compile(r"^[^。！？!?]{1,200}")
+JUMP = re.compile(r"[上下]?(?P<verb>转|接)(?:第)?\s*(?P<number>[A-Za-z]?\d{1,3}|[一二三四五六七八九十]{1,3})\s*版")
 TITLE_FROM_TEXT_CHARS = 30
 MIN_FRAGMENT_CHARS = 50
 
@@ -58,8 +63,10 @@ def title_from_text(text: str) -> str:
     return sentence if len(sentence) <= TITLE_FROM_TEXT_CHARS else sentence[:TITLE_FROM_TEXT_CHARS] + "…"
 
 
-def main_title(lines: list[str]) -> tuple[str, list[str]]:
-    """Pick the main title of a headline block; the other lines are kicker/subtitles."""
+def main_title(lines: list[str], known: str = "") -> tuple[str, list[str]]:
+    """Pick the main title of a headline block (`known` when the layout told); the others are kicker/subtitles."""
+    if known:
+        return known, [line for line in lines if line != known]
 
     def is_secondary(line: str) -> bool:
         return (
@@ -89,12 +96,41 @@ def source_key(source: str) -> str:
     return hashlib.sha1(source.encode("utf-8")).hexdigest()[:12]
 
 
-class _Draft:
-    def __init__(self, title: str, subtitles: list[str], has_headline: bool) -> None:
+def teaser_text(title: str, subtitles: list[str], reference: str) -> str:
+    """A teaser as one sentence: headline, subtitle and the page it points to."""
+    head = title + "".join(sub if sub.startswith(("—", "-")) else f"：{sub}" for sub in subtitles)
+    return f"{head}，{reference.lstrip('>》 ').strip()}。"
+
+
+def region_of(boxes: list[Box]) -> list[Box]:
+    """One bounding box per page of a set of line boxes, in page order."""
+    pages: dict[int, list[Box]] = {}
+    for box in boxes:
+        pages.setdefault(box.page, []).append(box)
+    return [
+        Box(
+            page=page,
+            x0=min(b.x0 for b in group),
+            y0=min(b.y0 for b in group),
+            x1=max(b.x1 for b in group),
+            y1=max(b.y1 for b in group),
+        )
+        for page, group in sorted(pages.items())
+    ]
+
+
+class Draft:
+    """An article being assembled from blocks: its headline, paragraphs and where they are printed."""
+
+    def __init__(self, title: str, subtitles: list[str], has_headline: bool, head: Block | None = None) -> None:
         self.title = title
         self.subtitles = subtitles
         self.has_headline = has_headline
+        self.kind = "article" if has_headline else "brief"
         self.paragraphs: list[str] = []
+        self.pieces: list[list[tuple[int, Box]]] = []
+        self.head_boxes = [box for _, box in head.pieces] if head else []
+        self.notes: list[str] = []
         self.paper = ""
         self.reporter = ""
 
@@ -108,44 +144,75 @@ class _Draft:
                 self.paper = match.group("paper")
                 self.reporter = reporters_from_credit(match.group("credit") or "")
         self.paragraphs.append(text)
+        self.pieces.append(block.pieces)
 
     @property
     def closed(self) -> bool:
         return bool(self.paragraphs) and bool(_CLOSING.match(self.paragraphs[-1]))
 
+    def text_lines(self) -> list[TextLine]:
+        """Where each printed line of the article text is, as offsets into `"\n".join(paragraphs)`."""
+        lines, offset = [], 0
+        for paragraph, pieces in zip(self.paragraphs, self.pieces, strict=True):
+            start = offset
+            for end, box in pieces:
+                lines.append(TextLine(start=start, end=offset + end, box=box))
+                start = offset + end
+            offset += len(paragraph) + 1
+        return lines
 
-def split_articles(text: str, source: str, name: str, date: str = "") -> list[Article]:
-    """Split one cleaned page into articles; `name` (the file name) prefixes article ids."""
-    blocks = page_blocks(text)
-    paper = page_paper(blocks)
-    drafts: list[_Draft] = []
-    current: _Draft | None = None
+
+def group_blocks(blocks: list[Block]) -> list[Draft]:
+    """Group a page's (or a laid-out region's) blocks, in reading order, into drafts of articles."""
+    drafts: list[Draft] = []
+    current: Draft | None = None
     heading: Block | None = None
     label = ""
     held_note: list[Block] = []
 
-    def start(title: str, subtitles: list[str], has_headline: bool) -> _Draft:
-        draft = _Draft(title, subtitles, has_headline)
+    def start(heading: Block | None, first: Block) -> Draft:
+        if heading is None:
+            draft = Draft(title_from_text(first.text), [], False)
+        else:
+            title, subtitles = main_title(heading.lines, heading.title)
+            draft = Draft(title, subtitles, True, heading)
         drafts.append(draft)
         return draft
 
     for block in blocks:
         if block.kind == "headline":
             heading, current = block, None
+        elif block.kind == "caption":
+            drafts.append(Draft(title_from_text(block.text), [], False))
+            drafts[-1].kind = "caption"
+            drafts[-1].add(block)
         elif block.kind == "reference":
-            heading = None  # a teaser (headline + 详见第N版) or a jump line: no article of its own
+            jump = JUMP.search(block.text)
+            if jump and current is not None:
+                current.notes.append(jump.group(0))  # 下转第2版 at the end of a part
+            elif jump and heading is not None and jump.group("verb") == "接":
+                current, heading = start(heading, block), None  # a part continued from another page
+                current.notes.append(jump.group(0))
+            elif heading is not None:
+                title, subtitles = main_title(heading.lines, heading.title)
+                teaser = Draft(title, subtitles, True, heading)
+                teaser.kind = "teaser"
+                text = teaser_text(title, subtitles, block.text)
+                printed = region_of(teaser.head_boxes + [box for _, box in block.pieces])
+                teaser.add(Block("paragraph", [text], pieces=[(len(text), box) for box in printed]))
+                drafts.append(teaser)
+            heading = None
         elif block.kind == "label":
             label = block.text
         elif label == "编者按":
-            held_note.append(Block("paragraph", [f"{label}：{block.text}"]))
+            held_note.append(block.prefixed(f"{label}："))
             label = ""
         else:
             if label:
-                block = Block("paragraph", [f"{label}：{block.text}"], dateline=block.dateline)
+                block = block.prefixed(f"{label}：")
                 label = ""
             if heading is not None:
-                title, subtitles = main_title(heading.lines)
-                current, heading = start(title, subtitles, True), None
+                current, heading = start(heading, block), None
                 for note in held_note:
                     current.add(note)
                 held_note = []
@@ -156,12 +223,19 @@ def split_articles(text: str, source: str, name: str, date: str = "") -> list[Ar
                 or (block.dateline and current.paragraphs)
                 or (current.closed and len(block.text) >= MIN_FRAGMENT_CHARS)
             ):
-                current = start(title_from_text(block.text), [], False)
+                current = start(None, block)
             current.add(block)
+    return [d for d in drafts if d.paragraphs]
 
+
+def build_articles(
+    drafts: list[Draft], paper: str, source: str, name: str, date: str, layout: Layout, first: int = 1
+) -> list[Article]:
+    """Articles of drafts numbered from `first` (ids `name#n`), with the page's paper and layout."""
     articles = []
-    for number, draft in enumerate((d for d in drafts if d.paragraphs), start=1):
-        draft_paper = draft.paper if draft.paper and draft.paper != "本报" else paper
+    for number, draft in enumerate(drafts, start=first):
+        lines = draft.text_lines()
+        boxes = region_of(draft.head_boxes + [line.box for line in lines])
         articles.append(
             Article(
                 article_id=f"{name}#{number}",
@@ -169,10 +243,22 @@ def split_articles(text: str, source: str, name: str, date: str = "") -> list[Ar
                 text="\n".join(draft.paragraphs),
                 source=source,
                 date=date,
-                paper=draft_paper,
+                paper=draft.paper if draft.paper and draft.paper != "本报" else paper,
                 reporter=draft.reporter,
                 subtitles=draft.subtitles,
                 has_headline=draft.has_headline,
+                kind=draft.kind,
+                layout=layout.model_copy(update={"boxes": boxes}),
+                lines=lines,
+                notes=draft.notes,
             )
         )
     return articles
+
+
+def split_articles(text: str, source: str, name: str, date: str = "") -> list[Article]:
+    """Split one cleaned page into articles; `name` (the file name) prefixes article ids."""
+    blocks = page_blocks(text)
+    edition, section = page_edition(text)
+    layout = Layout(edition=edition, section=section)
+    return build_articles(group_blocks(blocks), page_paper(blocks), source, name, date, layout)

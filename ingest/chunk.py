@@ -6,7 +6,7 @@ import re
 
 from ingest.articles import source_key
 from rag.text import sentence_spans
-from rag.types import Article, Chunk
+from rag.types import Article, Box, Chunk, TextLine
 
 _SOFT_BREAK = re.compile(r"[，,、：:]")
 
@@ -48,6 +48,11 @@ def chunk_spans(text: str, size: int = 300, limit: int = 400, overlap: int = 80)
     return spans
 
 
+def boxes_of_span(lines: list[TextLine], start: int, end: int) -> list[Box]:
+    """The boxes of the printed lines that hold any of the characters `start:end`."""
+    return [line.box for line in lines if line.start < end and line.end > start]
+
+
 def chunk_article(article: Article, size: int = 300, limit: int = 400, overlap: int = 80) -> list[Chunk]:
     """The chunks of one article, each with its span in the article text and its metadata."""
     key = source_key(article.source)
@@ -64,6 +69,8 @@ def chunk_article(article: Article, size: int = 300, limit: int = 400, overlap: 
             date=article.date,
             paper=article.paper,
             reporter=article.reporter,
+            region=article.layout,
+            boxes=boxes_of_span(article.lines, start, end),
         )
         for index, (start, end) in enumerate(chunk_spans(article.text, size, limit, overlap))
     ]

@@ -1,17 +1,27 @@
-"""Read files and folders into raw documents: detect encodings, extract HTML text, skip bad files."""
+"""Read files and folders into raw documents: detect encodings, extract HTML text, skip bad files.
+
+PDF and Word files are only checked and hashed here (a PDF needs a text layer); `ingest.pdf` and
+`ingest.docx` lay them out into articles.
+"""
 
 from __future__ import annotations
 
 import codecs
 import gzip
 import hashlib
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
+import pypdfium2 as pdfium
+
+from ingest.pdf import NO_TEXT_LAYER, has_text_layer
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx"}
+LAID_OUT = {".pdf": "pdf", ".docx": "docx"}  # suffix -> RawDocument.kind
 GZIP_ERRORS = (gzip.BadGzipFile, EOFError)  # not gzip at all / cut off part-way
 
 
@@ -36,7 +46,7 @@ class RawDocument:
     path: Path
     text: str
     sha256: str
-    kind: str  # "page" (txt/md/html) or "jsonl"
+    kind: str  # "page" (txt/md/html), "jsonl", "pdf" or "docx"
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,22 @@ def _read_jsonl(path: Path) -> RawDocument | Skipped:
     return RawDocument(path.resolve(), "", sha256, "jsonl")
 
 
+def _read_laid_out(path: Path, data: bytes) -> RawDocument | Skipped:
+    """A PDF (with a text layer) or a Word file, hashed; its pages are read when it is ingested."""
+    kind = LAID_OUT[path.suffix.lower()]
+    if kind == "pdf":
+        if not data.startswith(b"%PDF"):
+            return Skipped(path, "not a PDF file")
+        try:
+            if not has_text_layer(path):
+                return Skipped(path, NO_TEXT_LAYER)
+        except pdfium.PdfiumError as err:
+            return Skipped(path, f"broken PDF: {err}")
+    elif not zipfile.is_zipfile(path):
+        return Skipped(path, "not a Word (.docx) file")
+    return RawDocument(path.resolve(), "", hashlib.sha256(data).hexdigest(), kind)
+
+
 def read_file(path: Path) -> RawDocument | Skipped:
     """Read one supported file, or say why it is skipped."""
     if is_jsonl(path):
@@ -159,6 +185,8 @@ def read_file(path: Path) -> RawDocument | Skipped:
         return Skipped(path, f"cannot read: {err.strerror or err}")
     if not data.strip():
         return Skipped(path, "empty file")
+    if path.suffix.lower() in LAID_OUT:
+        return _read_laid_out(path, data)
     if looks_binary(data):
         return Skipped(path, "binary file, not text")
     try:

@@ -3,6 +3,8 @@
 It is the source of truth for what is indexed. Chroma holds the vectors of the same chunk ids;
 the BM25 index is derived from the tokens stored here and rebuilt when `generation` moves.
 Every write is one transaction, so an interrupted ingest leaves whole articles or none.
+Articles and chunks of paged sources (PDF) keep their page and boxes as JSON in a nullable
+`layout` column, added in place to catalogs made before it existed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from rag.types import Article, Chunk
+from rag.types import Article, Box, Chunk, Layout, TextLine
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -40,7 +42,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS names (name TEXT PRIMARY KEY);
 """
 
-_CHUNK_COLUMNS = "chunk_id, article_id, idx, text, start, end, title, source, date, paper, reporter"
+_CHUNK_COLUMNS = "chunk_id, article_id, idx, text, start, end, title, source, date, paper, reporter, layout"
+_ADDED_COLUMNS = {"articles": "layout", "chunks": "layout"}  # nullable TEXT columns newer than the schema
 
 
 class DocumentRecord(BaseModel):
@@ -63,8 +66,29 @@ def _document(row: tuple) -> DocumentRecord:
     return DocumentRecord(**dict(zip(DocumentRecord.model_fields, row, strict=True)))
 
 
+def _chunk_layout(chunk: Chunk) -> str | None:
+    if not chunk.region.page:
+        return None
+    return json.dumps({"region": chunk.region.model_dump(), "boxes": [b.model_dump() for b in chunk.boxes]})
+
+
+def _article_layout(article: Article) -> str | None:
+    if article.kind == "article" and not article.layout.page and not article.notes:
+        return None
+    return json.dumps(
+        {
+            "kind": article.kind,
+            "layout": article.layout.model_dump(),
+            "lines": [line.model_dump() for line in article.lines],
+            "notes": article.notes,
+        },
+        ensure_ascii=False,
+    )
+
+
 def _chunk(row: sqlite3.Row | tuple) -> Chunk:
-    chunk_id, article_id, idx, text, start, end, title, source, date, paper, reporter = row
+    chunk_id, article_id, idx, text, start, end, title, source, date, paper, reporter, layout = row
+    placed = json.loads(layout) if layout else {}
     return Chunk(
         chunk_id=chunk_id,
         article_id=article_id,
@@ -77,6 +101,8 @@ def _chunk(row: sqlite3.Row | tuple) -> Chunk:
         date=date,
         paper=paper,
         reporter=reporter,
+        region=Layout(**placed.get("region", {})),
+        boxes=[Box(**box) for box in placed.get("boxes", [])],
     )
 
 
@@ -93,6 +119,10 @@ class Catalog:
         self._connections_lock = threading.Lock()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+        for table, column in _ADDED_COLUMNS.items():
+            if column not in {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}:
+                with self.db:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -182,7 +212,8 @@ class Catalog:
         with self.db:
             self.db.executemany("INSERT OR IGNORE INTO names VALUES (?)", [(n,) for n in names])
             self.db.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO articles (source, article_id, title, date, paper, reporter, subtitles, "
+                "has_headline, text, layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.source,
@@ -194,13 +225,14 @@ class Catalog:
                         json.dumps(a.subtitles, ensure_ascii=False),
                         int(a.has_headline),
                         a.text,
+                        _article_layout(a),
                     )
                     for a in articles
                 ],
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO chunks (chunk_id, source, article_id, idx, start, end, text, "
-                "title, date, paper, reporter, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "title, date, paper, reporter, tokens, layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         c.chunk_id,
@@ -215,6 +247,7 @@ class Catalog:
                         c.paper,
                         c.reporter,
                         t,
+                        _chunk_layout(c),
                     )
                     for c, t in zip(chunks, tokens, strict=True)
                 ],
@@ -257,24 +290,31 @@ class Catalog:
 
     def articles(self, source: str) -> list[Article]:
         rows = self.db.execute(
-            "SELECT source, article_id, title, date, paper, reporter, subtitles, has_headline, text "
+            "SELECT source, article_id, title, date, paper, reporter, subtitles, has_headline, text, layout "
             "FROM articles WHERE source = ? ORDER BY rowid",
             (source,),
         )
-        return [
-            Article(
-                source=r[0],
-                article_id=r[1],
-                title=r[2],
-                date=r[3],
-                paper=r[4],
-                reporter=r[5],
-                subtitles=json.loads(r[6]),
-                has_headline=bool(r[7]),
-                text=r[8],
+        articles = []
+        for r in rows:
+            placed = json.loads(r[9]) if r[9] else {}
+            articles.append(
+                Article(
+                    source=r[0],
+                    article_id=r[1],
+                    title=r[2],
+                    date=r[3],
+                    paper=r[4],
+                    reporter=r[5],
+                    subtitles=json.loads(r[6]),
+                    has_headline=bool(r[7]),
+                    text=r[8],
+                    kind=placed.get("kind", "article"),
+                    layout=Layout(**placed.get("layout", {})),
+                    lines=[TextLine(**line) for line in placed.get("lines", [])],
+                    notes=placed.get("notes", []),
+                )
             )
-            for r in rows
-        ]
+        return articles
 
     def stored_chunk_ids(self, chunk_ids: list[str]) -> set[str]:
         """Which of these chunk ids the catalog already holds (a resumed long article skips them)."""

@@ -189,4 +189,6 @@ def source_from_document(n: int, document: Document) -> Source:
         end=int(meta.get("end", start + len(document.page_content))),
         score=float(meta.get("score", 0.0)),
         found_by=list(meta.get("found_by", [])),
+        region=meta.get("region") or {},
+        boxes=meta.get("boxes") or [],
     )

@@ -5,8 +5,43 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
+class Box(BaseModel):
+    """A rectangle on a page of a paged source: 1-based page, PDF points from the page's top left;
+    `source` names the file when it is not the article's own (a story continued in another file)."""
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    source: str = ""
+
+
+class TextLine(BaseModel):
+    """Where the characters `start:end` of an article's text are printed."""
+
+    start: int
+    end: int
+    box: Box
+
+
+class Layout(BaseModel):
+    """Where a text sits in a paged source (PDF): page, 版次/版名 when printed, and its boxes."""
+
+    page: int = 0
+    edition: str = ""  # 版次 as printed: "第1版", "A03版"
+    section: str = ""  # 版名: "要闻"
+    boxes: list[Box] = Field(default_factory=list)
+
+
 class Article(BaseModel):
-    """One article of a source document, with the metadata found in its headline and dateline."""
+    """One article of a source document, with the metadata found in its headline and dateline.
+
+    `kind` is "article", "brief" (no headline), "caption" (a photo's caption) or "teaser" (导读:
+    a headline pointing to another page). `layout` holds the page and the article's regions,
+    `lines` where each line of its text is printed, and `notes` what a reader should know (a
+    continuation whose other part was not ingested).
+    """
 
     article_id: str
     title: str
@@ -17,6 +52,10 @@ class Article(BaseModel):
     reporter: str = ""
     subtitles: list[str] = Field(default_factory=list)
     has_headline: bool = True
+    kind: str = "article"
+    layout: Layout = Field(default_factory=Layout)
+    lines: list[TextLine] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
 
 class Chunk(BaseModel):
@@ -33,6 +72,8 @@ class Chunk(BaseModel):
     date: str = ""
     paper: str = ""
     reporter: str = ""
+    region: Layout = Field(default_factory=Layout)  # the article's page and regions
+    boxes: list[Box] = Field(default_factory=list)  # the lines of this passage
 
     @property
     def indexed_text(self) -> str:
@@ -65,6 +106,8 @@ class Source(BaseModel):
     end: int
     score: float
     found_by: list[str] = Field(default_factory=list)
+    region: Layout = Field(default_factory=Layout)  # PDF sources: page, 版次/版名, the article's regions
+    boxes: list[Box] = Field(default_factory=list)  # PDF sources: the lines of this passage
 
 
 class Citation(BaseModel):

@@ -194,7 +194,7 @@ def test_search_and_documents(client: TestClient):
     assert client.get("/api/search", params={"q": "长沙海关", "k": 0}).status_code == 422
 
     documents = client.get("/api/documents").json()["documents"]
-    assert [d["name"] for d in documents] == [PAGE.name] and documents[0]["articles"] == 6
+    assert [d["name"] for d in documents] == [PAGE.name] and documents[0]["articles"] == 7
 
 
 # limits and errors ------------------------------------------------------------------------------
@@ -323,9 +323,9 @@ def test_upload_ask_and_remove_a_document(writable: TestClient, tmp_path: Path):
     assert response.status_code == 200, response.text
     summary = response.json()
     page_file, jsonl_file = summary["files"]
-    assert page_file["status"] == "ingested" and page_file["articles"] == 6 and page_file["chunks"] > 0
+    assert page_file["status"] == "ingested" and page_file["articles"] == 7 and page_file["chunks"] > 0
     assert jsonl_file["status"] == "ingested" and jsonl_file["articles"] == 1 and "line 2" in jsonl_file["reasons"][0]
-    assert summary["articles"] == 7
+    assert summary["articles"] == 8
     uploads = tmp_path / "data" / "uploads"
     assert sorted(p.name for p in uploads.iterdir()) == sorted([PAGE.name, "extra.jsonl"])
 
@@ -355,7 +355,7 @@ def test_upload_ask_and_remove_a_document(writable: TestClient, tmp_path: Path):
         (".hidden.txt", 400),
         ("dir/.env", 400),
         ("x" * 300 + ".txt", 400),
-        ("report.pdf", 415),
+        ("slides.pptx", 415),
         ("README", 415),
         ("evil.txt/..", 400),
     ],

@@ -14,14 +14,15 @@ def articles():
 
 
 def test_expected_articles_with_metadata():
-    found = [(a.title, a.paper, a.reporter, a.date, a.has_headline) for a in articles()]
+    found = [(a.title, a.paper, a.reporter, a.date, a.kind) for a in articles()]
     assert found == [
-        ("外交部发言人华春莹14日宣布:国家主席习近平将于12月15日…", "新华社", "", "2022-12-15", False),
-        ("刘越高率队赴省直相关部门对接工作", "衡阳日报", "陈润", "2022-12-15", True),
-        ("14日上午,刘越高考察了深圳华侨城集团,并与张振高座谈", "衡阳日报", "", "2022-12-15", False),
-        ("朱健就《政府工作报告》征求市人大常委会机关干部的意见和建议", "衡阳日报", "罗文鹏", "2022-12-15", True),
-        ("十三届市政协召开第十二次主席会议", "衡阳日报", "向吟吟", "2022-12-15", True),
-        ("866个民生实事项目“人大代表说了算”", "衡阳日报", "", "2022-12-15", True),
+        ("外交部发言人华春莹14日宣布:国家主席习近平将于12月15日…", "新华社", "", "2022-12-15", "brief"),
+        ("坚定不移走好高质量发展之路", "衡阳日报", "", "2022-12-15", "teaser"),
+        ("刘越高率队赴省直相关部门对接工作", "衡阳日报", "陈润", "2022-12-15", "article"),
+        ("14日上午,刘越高考察了深圳华侨城集团,并与张振高座谈", "衡阳日报", "", "2022-12-15", "brief"),
+        ("朱健就《政府工作报告》征求市人大常委会机关干部的意见和建议", "衡阳日报", "罗文鹏", "2022-12-15", "article"),
+        ("十三届市政协召开第十二次主席会议", "衡阳日报", "向吟吟", "2022-12-15", "article"),
+        ("866个民生实事项目“人大代表说了算”", "衡阳日报", "", "2022-12-15", "article"),
     ]
 
 
@@ -34,9 +35,33 @@ def test_kickers_and_subtitles_are_kept_apart_from_the_title():
     ]
 
 
-def test_teaser_headline_without_body_is_dropped():
-    assert all("坚定不移走好高质量发展之路" not in a.title for a in articles())
-    assert all("详见第五版" not in a.text for a in articles())
+def test_teaser_becomes_a_small_article_naming_the_page_it_points_to():
+    teasers = [a for a in articles() if a.kind == "teaser"]
+    assert [(a.title, a.subtitles, a.text) for a in teasers] == [
+        (
+            "坚定不移走好高质量发展之路",
+            ["——以习近平同志为核心的党中央引领中国经济行稳致远述评"],
+            "坚定不移走好高质量发展之路——以习近平同志为核心的党中央引领中国经济行稳致远述评，详见第五版。",
+        )
+    ]
+    assert all("详见第五版" not in a.text for a in articles() if a.kind != "teaser")
+
+
+def test_edition_is_kept_when_the_page_prints_it():
+    found = split_articles("2022年12月15日 第3版 要闻\n\n标题\n\n本报讯 正文。", "/x.txt", "x.txt")
+    assert [(a.title, a.text, a.layout.edition, a.layout.section) for a in found] == [
+        ("标题", "本报讯 正文。", "第3版", "要闻")
+    ]
+    assert all(not a.layout.edition for a in articles())  # the bundled page prints none
+
+
+def test_jump_lines_are_kept_as_notes_not_text():
+    text = "# 甲标题\n\n本报讯 第一部分正文。\n\n（下转第2版）\n\n# 乙标题\n\n（上接第1版）\n\n后半部分正文。"
+    found = split_articles(text, "/x.txt", "x.txt")
+    assert [(a.title, a.text, a.notes) for a in found] == [
+        ("甲标题", "本报讯 第一部分正文。", ["下转第2版"]),
+        ("乙标题", "后半部分正文。", ["上接第1版"]),
+    ]
 
 
 def test_hard_wrapped_lines_are_rejoined():
@@ -61,7 +86,7 @@ def test_editors_note_belongs_to_the_column_after_it():
 
 
 def test_paragraph_cut_by_the_page_stays_with_its_article():
-    zhu = articles()[3]
+    zhu = articles()[4]
     assert zhu.text.endswith("刘正兴说,党的二十大报告系统阐明了")
 
 

@@ -48,7 +48,7 @@ def test_ingest_remove_and_clear_errors(tmp_path: Path):
     bad.write_bytes(b"\x00\x00binary")
     ingested = newsqa("ingest", str(PAGE), str(bad), data_dir=data_dir)
     assert ingested.returncode == 0, ingested.stderr
-    assert "binary file" in ingested.stderr and "added 6 article(s)" in ingested.stdout
+    assert "binary file" in ingested.stderr and "added 7 article(s)" in ingested.stdout
 
     mistyped = newsqa("ingest", str(tmp_path / "no-such-page.txt"), data_dir=data_dir)
     assert mistyped.returncode == 2 and "no such file" in mistyped.stderr

@@ -36,7 +36,7 @@ from rag.types import Article
 CORPUS = corpus_path()
 PAGE = Path(__file__).resolve().parent.parent / "corpus" / "hengyang-daily-2022-12-15.txt"
 ARTICLES = int(os.environ.get("NEWSQA_CRASH_ARTICLES", "150"))
-PAGE_COPIES = 60  # the page has 6 articles, 22 chunks: 360 articles, 1,407 chunks
+PAGE_COPIES = 60  # the page has 7 articles (a teaser among them)
 BATCH_CHUNKS = 48  # small commits, so that there are many moments to kill at
 RUN_TIMEOUT = 3600  # seconds for one ingest run; generous for the 2000-article check on a busy machine
 pytestmark = pytest.mark.slow

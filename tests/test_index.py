@@ -19,14 +19,14 @@ from tests.conftest import PAGE
 
 def test_page_index_is_consistent(page_index: NewsIndex):
     stats = page_index.stats()
-    assert stats["documents"] == 1 and stats["articles"] == 6
+    assert stats["documents"] == 1 and stats["articles"] == 7
     assert stats["chunks"] == stats["chunks_chroma"] == stats["chunks_lexical"] > 10
     assert stats["consistent"] is True
 
 
 def test_ingest_is_idempotent_replaces_changed_files_and_removes(fresh_index: NewsIndex, page_copy: Path):
     first = ingest_paths(fresh_index, [page_copy.parent], show_progress=False)
-    assert first.articles == 6 and first.read == [str(page_copy)]
+    assert first.articles == 7 and first.read == [str(page_copy)]
     before = fresh_index.stats()
 
     again = ingest_paths(fresh_index, [page_copy.parent], show_progress=False)
@@ -38,9 +38,9 @@ def test_ingest_is_idempotent_replaces_changed_files_and_removes(fresh_index: Ne
         encoding="utf-8",
     )
     changed = ingest_paths(fresh_index, [page_copy], show_progress=False)
-    assert changed.replaced == [str(page_copy)] and changed.articles == 7
+    assert changed.replaced == [str(page_copy)] and changed.articles == 8
     after = fresh_index.stats()
-    assert after["articles"] == 7 and after["consistent"]
+    assert after["articles"] == 8 and after["consistent"]
     assert after["chunks"] == before["chunks"] + 1
 
     removed = fresh_index.remove(fresh_index.resolve_source(page_copy.name))
@@ -64,7 +64,7 @@ def test_bad_files_skip_while_the_rest_ingest(fresh_index: NewsIndex, page_copy:
         ("empty.txt", "empty file"),
         ("news.jsonl", "line 2"),
     ]
-    assert report.articles == 7
+    assert report.articles == 8
     assert fresh_index.stats()["consistent"]
 
 

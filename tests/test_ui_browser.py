@@ -129,8 +129,8 @@ def test_upload_reports_bad_files_and_ingests_good_ones(page: Page, tmp_path: Pa
     good.write_text(GOOD_PAGE, encoding="utf-8")
     binary = tmp_path / "scan.txt"
     binary.write_bytes(bytes(range(256)) * 8)
-    unsupported = tmp_path / "scan.pdf"
-    unsupported.write_bytes(b"%PDF-1.4")
+    unsupported = tmp_path / "scan.pptx"
+    unsupported.write_bytes(b"PK\x03\x04")
 
     page.get_by_role("tab", name="文档 Documents").click()
     table = page.locator("#nq-documents")
@@ -139,7 +139,7 @@ def test_upload_reports_bad_files_and_ingests_good_ones(page: Page, tmp_path: Pa
     report = page.locator("#nq-report")
     expect(report).to_contain_text(f"{good.name}：已导入 (ingested)，1 篇文章", timeout=ANSWER_TIMEOUT_MS)
     expect(report).to_contain_text("scan.txt：已跳过 (skipped) — binary file")
-    expect(report).to_contain_text("scan.pdf：已跳过 (skipped) — 不支持的文件类型 .pdf")
+    expect(report).to_contain_text("scan.pptx：已跳过 (skipped) — 不支持的文件类型 .pptx")
     expect(table).to_contain_text(good.name)
     expect(table).not_to_contain_text("scan")
     page.screenshot(path=ARTIFACTS / "ui-documents.png")
