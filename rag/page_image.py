@@ -119,3 +119,12 @@ def source_page_image(
     marked = [box for box in marked if box.source == file]
     crop = next((box for box in source.region.boxes if (box.page, box.source) == (page, file)), None)
     return render_page_region(Path(file or source.source), page, crop, marked, data_dir / CACHE_FOLDER, scale)
+
+
+def cited_page_image(
+    catalog: Catalog, data_dir: Path, source: Source, quote: tuple[int, int] | None = None
+) -> Path | None:
+    """The page image of a source, with a citation's quote span (characters of its chunk) highlighted
+    when given, else the whole passage; None for a source that is not from a PDF."""
+    highlight = quote_boxes(catalog, source, *quote) if quote and quote[0] >= 0 else None
+    return source_page_image(source, data_dir, highlight=highlight or None)

@@ -192,3 +192,9 @@ def source_from_document(n: int, document: Document) -> Source:
         region=meta.get("region") or {},
         boxes=meta.get("boxes") or [],
     )
+
+
+def stored_source(index: NewsIndex, chunk_id: str) -> Source | None:
+    """A stored chunk as an answer's source (numbered 1), or None when the index has no such chunk."""
+    chunk = index.catalog.chunks([chunk_id]).get(chunk_id)
+    return source_from_document(1, hit_document(Hit(chunk=chunk, score=0.0))) if chunk else None

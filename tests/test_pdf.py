@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 
 from eval.make_pages import (
@@ -26,10 +29,13 @@ from ingest.continuations import MISSING, join_continuations
 from ingest.pdf import NO_TEXT_LAYER, pdf_articles
 from ingest.pipeline import ingest_paths
 from ingest.read import Skipped, read_file
-from rag.answer import sources_from_hits
+from ingest.uploads import ingest_received
+from rag.chain import Assistant
+from rag.lexical import Filters
 from rag.page_image import quote_boxes, source_page_image
-from rag.retrieve import HybridRetriever
-from rag.uploads import ingest_received
+from rag.retrieve import HybridRetriever, hit_document, source_from_document
+from tests.conftest import PAGE
+from ui.api.app import create_app
 
 LEAD = FRONT_PAGE.rows[0][0].stories[0]
 NARROW_HEADLINE_PAGE = replace(
@@ -143,7 +149,7 @@ def test_continuation_joined_across_files_of_one_ingest(pages, fresh_index):
     assert story.lines[-1].box.source == second
 
     hits = HybridRetriever(index=fresh_index, k=1, neighbours=False).search("衡阳县“送技下乡”培训农民多少人次？")
-    (source,) = sources_from_hits(hits)
+    (source,) = [source_from_document(n, hit_document(h)) for n, h in enumerate(hits, start=1)]
     assert source.title == story.title and second in {box.source for box in source.boxes}
     there = [box for box in source.boxes if box.source == second]
     image = Image.open(source_page_image(source, fresh_index.settings.data_dir, highlight=there))
@@ -201,7 +207,7 @@ def test_scanned_pdf_is_refused_while_the_others_ingest(pages, fresh_index):
 def test_sources_from_a_pdf_carry_page_region_and_passage_boxes(pages, fresh_index):
     ingest_paths(fresh_index, [pages / "front-2022-12-15.pdf"], show_progress=False)
     hits = HybridRetriever(index=fresh_index, k=1, neighbours=False).search("今冬油菜种植面积达到多少万亩？")
-    (source,) = sources_from_hits(hits)
+    (source,) = [source_from_document(n, hit_document(h)) for n, h in enumerate(hits, start=1)]
     assert source.title == "全市油菜种植面积突破八十万亩"
     assert (source.region.page, source.region.edition, source.region.section) == (1, "第1版", "要闻")
     (region,) = source.region.boxes
@@ -226,6 +232,27 @@ def test_sources_from_a_pdf_carry_page_region_and_passage_boxes(pages, fresh_ind
     assert 1 <= len(lines) <= 2 and all(line in source.boxes for line in lines)  # 81.6万 | 亩 may wrap
     quoted = source_page_image(source, data_dir, highlight=lines)
     assert quoted != image_path and quoted.exists()
+
+
+def test_the_api_serves_a_cited_pdf_page_and_sources_carry_their_place(pages, fresh_index):
+    ingest_paths(fresh_index, [pages / "front-2022-12-15.pdf", PAGE], show_progress=False)
+    settings = fresh_index.settings.model_copy(update={"api_key": "page-key"})
+    with TestClient(create_app(settings, Assistant(settings, fresh_index), with_ui=False)) as client:
+        headers = {"Authorization": "Bearer page-key"}
+        answer = client.post("/api/ask", json={"question": "今冬油菜种植面积达到多少万亩？"}, headers=headers).json()
+        citation = answer["citations"][0]
+        source = next(s for s in answer["sources"] if s["n"] == citation["n"])
+        assert source["region"]["page"] == 1 and source["boxes"] and source["source"] == "front-2022-12-15.pdf"
+        url = f"/api/sources/{quote(source['chunk_id'], safe='')}/page.png"  # ids hold '#' and ':'
+        span = {"start": citation["quote_start"], "end": citation["quote_end"]}
+        quoted = client.get(url, params=span, headers=headers)
+        assert quoted.status_code == 200 and quoted.headers["content-type"] == "image/png", (url, quoted.text)
+        assert Image.open(io.BytesIO(quoted.content)).size[0] > 200
+        assert client.get(url).status_code == 401
+        on_text_page = Filters(sources=(str(PAGE.resolve()),))
+        text_chunk = HybridRetriever(index=fresh_index, k=1).search("长沙海关", filters=on_text_page)[0].chunk.chunk_id
+        missing = client.get(f"/api/sources/{quote(text_chunk, safe='')}/page.png", headers=headers)
+        assert missing.status_code == 404 and "not from a PDF" in missing.json()["error"]["en"]
 
 
 def test_uploaded_pdf_and_docx_ingest_through_the_upload_path(pages, fresh_index, tmp_path):

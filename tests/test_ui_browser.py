@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from eval.make_pages import bundled_page, print_pdf
 from ingest.pipeline import ingest_paths
 from rag.chain import Assistant
 from rag.index import NewsIndex
@@ -54,11 +55,25 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The UI on a free loopback port, over its own index of the bundled page (the test writes to it)."""
     index = NewsIndex(Settings(data_dir=tmp_path_factory.mktemp("ui-index")))
     ingest_paths(index, [PAGE], show_progress=False)
+    yield from launched(index)
+
+
+def launched(index: NewsIndex) -> Iterator[str]:
     demo = build_ui(Assistant(index.settings, index))
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
+
+
+@pytest.fixture(scope="module")
+def pdf_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The UI over the bundled page laid out as an e-paper PDF (printed by Chromium, then ingested)."""
+    folder = tmp_path_factory.mktemp("ui-pdf")
+    pdf = print_pdf([bundled_page()], folder / "hengyang-daily-2022-12-15.pdf")
+    index = NewsIndex(Settings(data_dir=folder / "data"))
+    ingest_paths(index, [pdf], show_progress=False)
+    yield from launched(index)
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +165,22 @@ def test_upload_reports_bad_files_and_ingests_good_ones(page: Page, tmp_path: Pa
     expect(report).to_contain_text(f"已删除 {good.name}")
     expect(table).not_to_contain_text(good.name)
     expect(table).to_contain_text("hengyang-daily-2022-12-15.txt")
+
+
+def test_a_citation_of_a_pdf_shows_the_page_with_the_passage_marked(browser: Browser, pdf_app_url: str):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.goto(pdf_app_url)
+    ask(page, "长沙海关关长是谁？", turn=1)
+    citation = page.locator("#nq-chat .bot-row").nth(0).locator("a.nq-cite").first
+    n = citation.inner_text().strip("[]")
+    citation.click()
+    card = page.locator(f"#nq-src-1-{n}")
+    image = card.locator(".nq-page img")
+    expect(image).to_be_visible()
+    expect(card.locator(".nq-page figcaption")).to_contain_text("版面 page 1")
+    width, height = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert width > 200 and height > 100  # a rendered crop of the page, not a broken image
+    image.scroll_into_view_if_needed()
+    page.locator("#nq-sources").screenshot(path=ARTIFACTS / "ui-page-image.png")
+    page.close()

@@ -20,7 +20,7 @@ from ingest.uploads import remove_stale_parts, upload_folder
 from rag.chain import Assistant
 from rag.index import NewsIndex
 from rag.settings import Settings
-from ui.api import ask, documents, health, openai
+from ui.api import ask, documents, health, openai, pages
 from ui.api.auth import LoginThrottle, key_matches
 from ui.api.errors import ApiRoutesOnly, BodyLimit, SafeJSONResponse, install_error_handlers
 from ui.api.exposure import check_exposure, is_loopback
@@ -66,7 +66,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.router)
     if with_api:
-        for router in (ask.router, openai.router, documents.router):
+        for router in (ask.router, openai.router, documents.router, pages.router):
             app.include_router(router)
     if with_ui:
         mount_ui(app, service)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -15,6 +16,7 @@ from ingest.uploads import UploadedFile, remove_document, save_and_ingest
 from rag.chain import Assistant
 from rag.errors import NewsqaError
 from rag.lexical import Filters
+from rag.page_image import cited_page_image
 from rag.settings import Settings
 from rag.types import Answer
 from ui.web.render import (
@@ -98,11 +100,24 @@ def chat_turn(
                     user["content"] = question_html(question, answer.standalone_question)
                 reply["content"] = answer_html(answer, turn)
                 answers = [*answers, answer]
-                panel = sources_html(answer, turn, details)
+                panel = sources_html(answer, turn, details, page_images(assistant, answer))
             yield "", messages, answers, panel
     except NewsqaError as error:
         reply["content"] = status_html(str(error), ok=False)
         yield "", messages, answers, panel
+
+
+def page_images(assistant: Assistant, answer: Answer) -> dict[int, str]:
+    """The page image of each cited source from a PDF, its first quote highlighted, as a data URI."""
+    images: dict[int, str] = {}
+    for source in answer.sources:
+        quote = next(((c.quote_start, c.quote_end) for c in answer.citations if c.n == source.n), None)
+        if quote is None or not source.region.page:
+            continue
+        image = cited_page_image(assistant.index.catalog, assistant.settings.data_dir, source, quote)
+        if image is not None:
+            images[source.n] = "data:image/png;base64," + base64.b64encode(image.read_bytes()).decode("ascii")
+    return images
 
 
 def documents_table(assistant: Assistant) -> list[list[str | int]]:
@@ -255,7 +270,11 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             [chatbot, answers, panel, question],
         )
         details.change(
-            lambda found, on: sources_html(found[-1], len(found), on) if found else SOURCES_PLACEHOLDER,
+            lambda found, on: (
+                sources_html(found[-1], len(found), on, page_images(assistant, found[-1]))
+                if found
+                else SOURCES_PLACEHOLDER
+            ),
             [answers, details],
             panel,
         )

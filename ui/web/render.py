@@ -119,7 +119,17 @@ def highlighted_passage(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(parts).replace("\n", "<br>")
 
 
-def _source_card(source: Source, answer: Answer, turn: int, details: bool) -> str:
+def _page_figure(source: Source, image: str) -> str:
+    """The page image of a PDF source (a data URI), under the passage."""
+    where = " · ".join(part for part in (source.region.edition, source.region.section) if part)
+    caption = f"版面 page {source.region.page}" + (f" · {escape(where)}" if where else "")
+    return (
+        f'<figure class="nq-page"><img src="{image}" alt="{caption}" loading="lazy">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
+
+
+def _source_card(source: Source, answer: Answer, turn: int, details: bool, image: str = "") -> str:
     spans = [(c.quote_start, c.quote_end) for c in answer.citations if c.n == source.n]
     cited = bool(spans)
     badge = '<span class="nq-badge">已引用 cited</span>' if cited else '<span class="nq-badge nq-dim">未引用</span>'
@@ -136,7 +146,8 @@ def _source_card(source: Source, answer: Answer, turn: int, details: bool) -> st
         f'<details class="nq-source" id="nq-src-{turn}-{source.n}"{is_open}>'
         f'<summary><span class="nq-n">[{source.n}]</span> <span class="nq-title">{escape(source.title)}</span>{badge}'
         f'<div class="nq-meta">{meta}</div></summary>'
-        f'<div class="nq-passage">{highlighted_passage(source.text, spans)}</div>{extra}</details>'
+        f'<div class="nq-passage">{highlighted_passage(source.text, spans)}</div>'
+        f"{_page_figure(source, image) if image else ''}{extra}</details>"
     )
 
 
@@ -148,8 +159,11 @@ def _timings_table(timings: dict[str, float]) -> str:
     return f'<table class="nq-timings">{rows}</table>'
 
 
-def sources_html(answer: Answer | None, turn: int = 0, details: bool = False) -> str:
-    """The sources panel for the last answer (the closest sources when it was a refusal)."""
+def sources_html(
+    answer: Answer | None, turn: int = 0, details: bool = False, page_images: dict[int, str] | None = None
+) -> str:
+    """The sources panel for the last answer (the closest sources when it was a refusal); `page_images`
+    holds the page image (a data URI) of source n, for sources from a PDF."""
     if answer is None:
         return SOURCES_PLACEHOLDER
     heading = "最接近的资料 (closest sources)" if answer.refused else "来源 (sources)"
@@ -159,5 +173,6 @@ def sources_html(answer: Answer | None, turn: int = 0, details: bool = False) ->
         f'<span class="nq-dim">{len(answer.sources)} 条 · {escape(backend)}</span></div>'
     )
     timings = _timings_table(answer.timings) if details and answer.timings else ""
-    cards = "".join(_source_card(s, answer, turn, details) for s in answer.sources)
+    images = page_images or {}
+    cards = "".join(_source_card(s, answer, turn, details, images.get(s.n, "")) for s in answer.sources)
     return header + timings + (cards or '<div class="nq-empty">没有检索到资料 (nothing retrieved)</div>')
