@@ -8,7 +8,7 @@ the scorer judges an answer) are removed. The rest of the subset stays, so same-
 remain and a refusal has to be earned. `qa.jsonl` holds the drawn questions with
 `answer_groups: []` (type `unanswerable`) and the other questions that stay answerable in the
 reduced corpus (an article still holds their answer), so refusal precision and recall are both
-measured. Write it outside the repository.
+measured; `removed.txt` lists the removed article ids. Write it outside the repository.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def build(subset: Path, qa: Path, out: Path, n: int, seed: int = 0) -> tuple[int
     out.mkdir(parents=True, exist_ok=True)
     (out / "corpus.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in kept), "utf-8")
     (out / "qa.jsonl").write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), "utf-8")
+    (out / "removed.txt").write_text("".join(f"{i}\n" for i in sorted(removed)), "utf-8")
     return len(kept), len(chosen), len(questions) - len(chosen)
 
 
