@@ -12,6 +12,7 @@ import pytest
 from rag.answer.analysis import asked_unit, critical_terms, missing_terms, question_type, satisfies_type
 from rag.answer.dates import absolute, holds_date, resolve, text_dates
 from rag.answer.selection import Extracted, answer_by_model, unsupported_terms
+from rag.cite import verify
 from rag.embeddings import load_embeddings
 from rag.types import Source
 
@@ -128,6 +129,8 @@ def test_a_list_split_by_semicolons_comes_whole(encode):
     assert not answer.refused
     for item in ("公园", "图书馆", "体育馆", "文化中心"):
         assert item in answer.text, item
+    sentences, _ = verify(answer.text, [_source(1, "a", text)])
+    assert all(s.supported for s in sentences)  # every clause of the list carries its citation
 
 
 def test_the_sentence_holding_every_answer_word_ranks_first(encode):

@@ -38,7 +38,7 @@ from rag.answer.dates import RELATIVE_DAY, absolute, article_day, matches, state
 from rag.answer.extractive import _coverage, _display, _distinctive, _weights, _word_groups, question_parts
 from rag.answer.extractive import news_text as plain_news_text
 from rag.answer.model import AnswerModel, answer_model
-from rag.cite import REFUSAL
+from rag.cite import REFUSAL, supports
 from rag.lexicon import NUMBER, PLACE_FLAGS, TITLE_PATTERN
 from rag.names import pos_words
 from rag.question import content_terms, event_names
@@ -174,8 +174,12 @@ def answer_by_model(
             spans.append((written, short, best.n))
     if not chosen:
         return Extracted(REFUSAL + "。", True)
-    shown = "".join(_display(written, n) for written, _, n in spans if written)
-    body = "".join(_display(c.text, c.n) for c in sorted(chosen.values(), key=lambda c: c.key))
+    shown = "".join(_display(w, n) for w, _, n in spans if w and supports(w, by_n[n].title + "\n" + by_n[n].text))
+    body = "".join(
+        _display(c.text[start:end], c.n)  # each clause of a run cited on its own, as verification reads them
+        for c in sorted(chosen.values(), key=lambda c: c.key)
+        for start, end in sentence_spans(c.text)
+    )
     return Extracted(shown + body, False, "；".join(short for _, short, _ in spans))
 
 
@@ -345,7 +349,7 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
             found = re.search(rf"(?:[\u4e00-\u9fff]{{0,6}}{TITLE_PATTERN})?{re.escape(name)}", text)
             return (found.group(0), found.group(0)) if found else (name, name)
     if kind == "where":
-        places = [w for w, flag in pos_words(text) if flag in PLACE_FLAGS and w not in question]
+        places = [w for w, flag in pos_words(text) if flag in PLACE_FLAGS and len(w) > 1 and w not in question]
         if places:
             return places[0], places[0]
     if kind == "list":
