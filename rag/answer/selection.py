@@ -35,7 +35,7 @@ from rag.answer.analysis import (
     satisfies_type,
 )
 from rag.answer.dates import RELATIVE_DAY, absolute, article_day, matches, stated_years, text_dates
-from rag.answer.extractive import _coverage, _display, _distinctive, _weights, _word_groups, question_parts
+from rag.answer.extractive import _coverage, _display, _distinctive, _word_groups, question_parts, term_weights
 from rag.answer.extractive import news_text as plain_news_text
 from rag.answer.model import AnswerModel, answer_model
 from rag.cite import REFUSAL, supports
@@ -51,8 +51,6 @@ SHORTLIST = 6  # candidates scored with the dense feature (one encode call)
 STRICT_TYPES = frozenset({"number", "when", "role", "list"})  # without such content a sentence cannot answer
 _PART_END = re.compile(r"[？?]")
 MIN_PART_CHARS = 4
-CONTEXT_WEIGHT = 0.3  # the rest of a multi-part question counts lightly in each part
-DISTINCTIVE_WEIGHT = 2.0  # a word only this part of a multi-part question uses
 # a dateline or byline opening a story: 衡阳日报讯（全媒体记者 陈润）, 本报讯, 新华社北京12月14日电（记者 …）
 _WIRE_DATELINE = re.compile(r"[^，。：\s]{0,12}讯|新华社[^，。\s]{0,12}电")
 _DATELINE = re.compile(rf"^\s*(?:{_WIRE_DATELINE.pattern})\s*(?:[（(][^）)]{{0,40}}[）)])?\s*")
@@ -245,11 +243,7 @@ def _rank(
     kind = question_type(question) if question_type(question) != "factoid" else question_type(standalone)
     terms = content_terms(standalone)
     pool = candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)), with_runs=kind == "list")
-    weights = _weights(terms, [c.text for c in pool])
-    own = set(_distinctive(standalone, other_parts))
-    weights = {t: w * (DISTINCTIVE_WEIGHT if t in own and other_parts else 1.0) for t, w in weights.items()}
-    for term, weight in _weights(content_terms(context_question), [c.text for c in pool]).items():
-        weights.setdefault(term, CONTEXT_WEIGHT * weight)
+    weights = term_weights(standalone, context_question, other_parts, [c.text for c in pool])
     total = sum(weights.values()) or 1.0
     by_n = {s.n: s for s in sources}
     critical = critical_terms(standalone, in_corpus)
