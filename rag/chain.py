@@ -30,6 +30,7 @@ from langchain_core.runnables import (
 )
 
 from rag.answer.extractive import answer_extractive, question_parts, unsupported_terms
+from rag.answer.selection import answer_by_model
 from rag.cite import REFUSAL, verify
 from rag.condense import condense_rules
 from rag.errors import NewsqaError
@@ -58,12 +59,13 @@ class TextChunk:
     text: str = ""
     failed: bool = False
     refused: bool | None = None  # the answerer's own verdict, when it knows it (the extractive one does)
+    short_answer: str = ""  # the span alone, when the answerer finds it (the model-based selection does)
 
     def __add__(self, other: TextChunk) -> TextChunk:
         if other.failed:
             return other
         refused = other.refused if other.refused is not None else self.refused
-        return TextChunk(self.text + other.text, self.failed, refused)
+        return TextChunk(self.text + other.text, self.failed, refused, other.short_answer or self.short_answer)
 
 
 def _ms(started: float) -> float:
@@ -130,24 +132,36 @@ def _document_key(document: Document) -> str:
 
 @dataclass
 class Evidence:
-    """How the answer step reads the index: an article's text, and whether a word is indexed at all."""
+    """How the answer step reads the index: an article's text, whether a word is indexed at all, and
+    the index's embedding model (for sentence-level similarity)."""
 
     article_text: Callable[[Source], str]
     has_term: Callable[[str], bool]
+    encode: Callable[[list[str]], Any]
 
     @classmethod
     def of(cls, index: NewsIndex) -> Evidence:
         """From the index; a passage the catalog does not know (a foreign retriever's) is its own article."""
-        return cls(lambda s: index.catalog.article_text(s.source, s.article_id) or s.text, index.lexical.has_term)
+        return cls(
+            lambda s: index.catalog.article_text(s.source, s.article_id) or s.text,
+            index.lexical.has_term,
+            lambda texts: index.embeddings.encode(texts),
+        )
 
 
-def extractive_answerer(evidence: Evidence) -> Runnable[State, TextChunk]:
-    """The offline answerer as a chain step: one chunk, the cited sentences (or the refusal)."""
+def extractive_answerer(evidence: Evidence, selection: str = "rules") -> Runnable[State, TextChunk]:
+    """The offline answerer as a chain step: one chunk, the cited sentences (or the refusal).
+
+    `selection` "rules" is the default answerer; "model" the model-based one (`rag.answer.selection`,
+    weights fit on the dev sets), which also finds the short answer.
+    """
 
     def answer(state: State) -> TextChunk:
-        text, refused = answer_extractive(
-            state["question"], state["standalone"], state["sources"], evidence.article_text, evidence.has_term
-        )
+        args = (state["question"], state["standalone"], state["sources"], evidence.article_text, evidence.has_term)
+        if selection == "model":
+            text, refused, short = answer_by_model(*args, evidence.encode)
+            return TextChunk(text, refused=refused, short_answer=short)
+        text, refused = answer_extractive(*args)
         return TextChunk(text, refused=refused)
 
     return RunnableLambda(answer, name="extractive_answer")
@@ -268,6 +282,7 @@ def verify_answer(state: State, extractive: Runnable[State, TextChunk], evidence
         citations=citations,
         sources=sources,
         sentences=sentences,
+        short_answer=chunk.short_answer,
         backend=backend,
         notices=state["notices"],
         timings=state["timings"],
@@ -306,7 +321,10 @@ class Assistant:
         self._llm = llm
         self.chain = build_chain(
             self.retriever,
-            {"extractive": extractive_answerer(self.evidence), "openai": RunnableLambda(self._llm_answer)},
+            {
+                "extractive": extractive_answerer(self.evidence, settings.answer_selection),
+                "openai": RunnableLambda(self._llm_answer),
+            },
             self.evidence,
             settings,
             RunnableLambda(self._llm_condense),

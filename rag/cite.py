@@ -12,13 +12,13 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from rag.lexicon import NAME_FLAGS
 from rag.names import pos_words
 from rag.text import sentence_spans
 from rag.types import AnswerSentence, Citation, Source
 
 CITATION = re.compile(r"\s*(?:\[(\d+(?:\s*[,，、]\s*\d+)*)\]|【(\d+(?:\s*[,，、]\s*\d+)*)】)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_NAME_FLAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _LEADING_MARKS = re.compile(r"(?:\s*(?:\[\d+(?:\s*[,，、]\s*\d+)*\]|【\d+(?:\s*[,，、]\s*\d+)*】))+")
@@ -59,7 +59,7 @@ def split_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
 def facts(sentence: str) -> tuple[set[str], set[str]]:
     """The numbers and the proper names (people, places, organisations) a sentence states."""
     numbers = set(_NUMBER.findall(sentence))
-    names = {word for word, flag in pos_words(sentence) if flag in _NAME_FLAGS and len(word) >= 2}
+    names = {word for word, flag in pos_words(sentence) if flag in NAME_FLAGS and len(word) >= 2}
     return numbers, names
 
 

@@ -10,14 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.lexicon import CONTEXT_WORDS, NAME_FLAGS, PERSON_FLAGS
 from rag.names import pos_words
 
 _PERSON_PRONOUN = re.compile(r"^(?:他们|她们|他|她)|(?<=[，,])(?:他|她)")
-_CONTEXT_WORDS = re.compile(
-    r"其中|这些|那些|这个|那个|这位|那位|这次|此次|该|上述|那里|这里|其|此|他们|她们|他|她|它|两个报告"
-)
-_PERSON_FLAGS = {"nr", "nrfg", "nrt"}
-_ENTITY_FLAGS = _PERSON_FLAGS | {"ns", "nt", "nz"}
 
 
 def last_user_question(history: Sequence[dict]) -> str:
@@ -35,7 +31,7 @@ def last_assistant_answer(history: Sequence[dict]) -> str:
 
 
 def _first_person(text: str) -> str:
-    return next((word for word, flag in pos_words(text) if flag in _PERSON_FLAGS and len(word) >= 2), "")
+    return next((word for word, flag in pos_words(text) if flag in PERSON_FLAGS and len(word) >= 2), "")
 
 
 def condense_rules(question: str, history: Sequence[dict]) -> str:
@@ -45,7 +41,7 @@ def condense_rules(question: str, history: Sequence[dict]) -> str:
         return question
     person = _first_person(previous) or _first_person(last_assistant_answer(history))
     rewritten = _PERSON_PRONOUN.sub(person, question, count=1) if person else question
-    has_entity = any(flag in _ENTITY_FLAGS for _, flag in pos_words(rewritten))
-    if _CONTEXT_WORDS.search(rewritten) or not has_entity:
+    has_entity = any(flag in NAME_FLAGS for _, flag in pos_words(rewritten))
+    if CONTEXT_WORDS.search(rewritten) or not has_entity:
         return f"{previous.rstrip('？?。')}：{rewritten}"
     return rewritten

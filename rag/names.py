@@ -15,10 +15,9 @@ from functools import lru_cache
 import jieba
 import jieba.posseg as pseg
 
-_TITLE = (
-    r"(?:党组书记|党委书记|副书记|书记|副市长|市长|副厅长|厅长|副局长|局长|副关长|关长|副主任|主任|副主席|主席|"
-    r"秘书长|发言人|记者|副部长|部长|省长|县长|区长|董事长|总经理|总裁)"
-)
+from rag.lexicon import TITLE_PATTERN
+
+_TITLE = rf"(?:{TITLE_PATTERN}|记者)"
 _FOLLOWERS = (
     r"[,，、。；;\s)）]|举行|主持|表示|说|进行|会见|率队|座谈|参加|出席|就|在|与|和|向|对|等|一行|指出|强调|要求"
 )

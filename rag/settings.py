@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     neighbours: int = 1
 
     answer_backend: Literal["extractive", "openai"] = "extractive"
+    answer_selection: Literal["rules", "model"] = "rules"  # the extractive answerer: rules, or the fitted model
     openai_base_url: str = "http://127.0.0.1:8081/v1"
     openai_model: str = "local"
     openai_api_key: str = "not-needed"

@@ -139,6 +139,7 @@ class Answer(BaseModel):
     answer: str
     refused: bool
     standalone_question: str
+    short_answer: str = ""  # the span alone (a name with its role, a number with its unit, a date), when found
     citations: list[Citation] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     sentences: list[AnswerSentence] = Field(default_factory=list)

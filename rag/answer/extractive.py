@@ -186,6 +186,19 @@ def _pick(ranked: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
+def term_weights(
+    standalone: str, context_question: str, other_parts: Sequence[str], sentences: list[str]
+) -> dict[str, float]:
+    """The question's words, each weighted by its rarity among the candidate sentences; a word only this
+    part of a multi-part question uses weighs double, the rest of the question (its context) lightly."""
+    weights = _weights(content_terms(standalone), sentences)
+    own = set(_distinctive(standalone, other_parts))
+    weights = {t: w * (DISTINCTIVE_WEIGHT if t in own and other_parts else 1.0) for t, w in weights.items()}
+    for term, weight in _weights(content_terms(context_question), sentences).items():
+        weights.setdefault(term, CONTEXT_WEIGHT * weight)
+    return weights
+
+
 def _rank(
     question: str,
     standalone: str,
@@ -199,11 +212,7 @@ def _rank(
     kind = question_type(question) if question_type(question) != "factoid" else question_type(standalone)
     terms = content_terms(standalone)
     pool = candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)))
-    weights = _weights(terms, [c.text for c in pool])
-    own = set(_distinctive(standalone, other_parts))
-    weights = {t: w * (DISTINCTIVE_WEIGHT if t in own and other_parts else 1.0) for t, w in weights.items()}
-    for term, weight in _weights(content_terms(context_question), [c.text for c in pool]).items():
-        weights.setdefault(term, CONTEXT_WEIGHT * weight)  # the rest of a multi-part question, lightly
+    weights = term_weights(standalone, context_question, other_parts, [c.text for c in pool])
     total = sum(weights.values()) or 1.0
     by_n = {s.n: s for s in sources}
 

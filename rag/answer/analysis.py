@@ -1,0 +1,190 @@
+"""Question analysis for the model-based answerer: the answer type, the asked unit, and the terms that must be found.
+
+Types: who, where, when, number (with the asked unit: 岁, 度, 元, 人, % …), list (哪些: the whole
+list), role, reason (为什么), method (怎么), yesno (是否), or factoid (是什么 and the rest). A
+keyword question without a question word (北京冬奥会开幕日期, 电影的主演) is typed by its head noun.
+Critical terms (names, Latin words, deputy titles, government bodies) must be in the answer's
+article, where a term may match an alias or an abbreviation the sources define, and a province
+the paper's own 我省/全省; a date the question states must match a date of the article, partial
+dates resolved against the article's date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from rag.answer.dates import RELATIVE_DAY, Day, stated_dates
+from rag.lexicon import (
+    BODY,
+    HEAD_NOUNS,
+    NUMBER,
+    OWN_PROVINCE,
+    OWN_REGION,
+    PERSON_FLAGS,
+    PLACE_FLAGS,
+    PROVINCES,
+    TITLE,
+    UNIT_FORMS,
+    UNIT_NOUNS,
+    UNITS,
+)
+from rag.names import pos_words
+
+_TYPES = (
+    ("role", re.compile(r"什么职务|什么职位|担任什么|什么身份|哪个职务")),
+    ("list", re.compile(r"哪些|哪几|有什么.{0,4}(?:项目|措施|部门|单位)|哪[两三四五六七八九十]")),
+    ("number", re.compile(r"多少|几[个项次家位名人条年天岁度元倍种所座届场]|几$|多[大高长远重久]|百分之几|比例")),
+    ("when", re.compile(r"何时|哪天|哪一天|什么时候|什么时间|哪年|哪一年|哪月|几月|几号|几日|何日|哪个月|哪一年")),
+    ("who", re.compile(r"谁|哪位|哪个人|什么人|哪名")),
+    ("where", re.compile(r"哪里|哪儿|何地|在哪|哪个城市|哪座城市|什么地方|哪个国家|哪个省")),
+    ("reason", re.compile(r"为什么|为何|什么原因|原因是什么|因为什么")),
+    ("method", re.compile(r"怎么|如何|怎样|通过什么方式|采取了什么")),
+    ("yesno", re.compile(r"是否|有没有|是不是|能不能|能否|吗[？?]?$")),
+)
+_NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
+_EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
+_ASKS_DAY = re.compile(r"哪天|哪一天|几号|几日|何日|日期|开幕日")
+_ASKS_YEAR = re.compile(r"哪年|哪一年|何年|年份")
+_CREDIT = re.compile(r"[（(][^）)]{0,30}记者[^）)]{0,30}[）)]")
+_NOT_IN_NAMES = re.compile(r"[哪些跟与去了的在是什么谁]")
+_CALENDAR = re.compile(  # dates and times, which do not answer "how many"
+    r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]|\d{1,2}时(?:\d{1,2}分)?"
+)
+_ASKS_SPAN = re.compile(r"(?:多少|几)个?(?:年|月|日|天|号|小时|分钟)|多久")  # a span in calendar units: 2200年 answers
+_NUMERAL = re.compile(r"\d+(?:\.\d+)?")
+_COUNTED = re.compile(rf"{NUMBER}\s*(?:{'|'.join(sorted(map(re.escape, UNITS), key=len, reverse=True))})")
+_ASKED_UNIT = re.compile(rf"(?:多少|几)({'|'.join(sorted(map(re.escape, UNIT_FORMS), key=len, reverse=True))})")
+_TRAILING = re.compile(r"[\s？?。！!]+$|(?:是|为|是什么|是多少|有哪些)[\s？?。]*$")
+_REASON = re.compile(r"因为|由于|原因|为了|因此|所以|导致|旨在|出于|以便|是为")
+_METHOD = re.compile(r"通过|采取|采用|方式|方法|措施|办法|利用|依靠|借助|步骤")
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+_ALIAS = re.compile(
+    r"([^\s，。；、：:（）()“”\"]{2,30})[（(](?:以下)?(?:简称)?[“\"]?([A-Za-z0-9\u4e00-\u9fff]{2,12})[”\"]?[）)]"
+)
+
+
+def question_type(question: str) -> str:
+    """role, list, number, when, who, where, reason, method, yesno, or factoid; a question without a
+    question word takes the type of its head noun (…的主演 → who, …日期 → when, …产量 → number)."""
+    for name, pattern in _TYPES:
+        if pattern.search(question):
+            return name
+    head = _TRAILING.sub("", question.strip())
+    return next((name for name, pattern in HEAD_NOUNS if pattern.search(head)), "factoid")
+
+
+def asked_unit(question: str) -> str:
+    """The unit a number question counts in (多少岁 → 岁, 气温 → 度, 票价 → 元, 人数 → 人, 比例 → %), or ""."""
+    direct = _ASKED_UNIT.search(question)
+    if direct:
+        return direct.group(1)
+    return next((unit for pattern, unit in UNIT_NOUNS if pattern.search(question)), "")
+
+
+def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:
+    """Terms an answer's article must contain: names, Latin words (GDP), deputy titles and government
+    bodies. A paper's words for its own region (我省, 全国) are not names to find. jieba tags some
+    common words as names (惠民 as a person), so a name the corpus does not know counts only when it
+    looks like a full personal name (three characters)."""
+    terms = []
+    for word, flag in pos_words(question):
+        if flag not in _NAME_FLAGS or len(word) < 2 or (flag in PLACE_FLAGS and OWN_REGION.search(word)):
+            continue
+        if flag != "eng" and not in_corpus(word) and not (flag in PERSON_FLAGS and len(word) == 3):
+            continue
+        terms.append(word)
+    terms += [m.group(0) for m in TITLE.finditer(question) if m.group(0).startswith("副")]
+    terms += [body for body in BODY.findall(question) if not _NOT_IN_NAMES.search(body)]
+    return list(dict.fromkeys(t for t in terms if t))
+
+
+def asked_dates(question: str) -> list[Day]:
+    """The dates a question states (12月14日, 2023年7月, 2021年), as stated."""
+    return stated_dates(question)
+
+
+def defined_aliases(text: str) -> dict[str, set[str]]:
+    """Names a text defines with a short form in brackets (第十五次缔约方大会（COP15）, …（以下简称“国常会”）),
+    both ways: each form maps to the other."""
+    aliases: dict[str, set[str]] = {}
+    for written, short in _ALIAS.findall(text):
+        full = re.split(r"[》”」]", written)[-1] or written  # 《公约》第十五次缔约方大会: the name after the title
+        if len(short) < len(full) and not short.isdigit():
+            aliases.setdefault(short, set()).add(full)
+            aliases.setdefault(full, set()).add(short)
+    return aliases
+
+
+def _abbreviates(term: str, text: str) -> bool:
+    """Whether the text writes out in full what the term abbreviates: its characters in order, each
+    gap short, within one clause (国常会 in 国务院常务会议), as Chinese forms abbreviations."""
+    if len(term) < 3 or _LATIN_OR_DIGIT.search(term):
+        return False
+    gaps = "[^，,。；;、\\s]{0,4}?"
+    return re.search(gaps.join(map(re.escape, term)), text) is not None
+
+
+def missing_terms(
+    terms: list[str],
+    text: str,
+    aliases: Mapping[str, set[str]] | None = None,
+    people: set[str] | None = None,
+    document: str = "",
+) -> list[str]:
+    """Terms absent from a text: not there, nor an alias of it, nor (for any name but a person's) written
+    out in full, nor a province the text calls 我省/全省 when its `document` (the paper) names that
+    province elsewhere; a mention inside 除……外 does not count."""
+    kept = _EXCLUSION.sub("", text).lower()
+    aliases = aliases or {}
+    people = people or set()
+
+    def found(term: str) -> bool:
+        lowered = term.lower()
+        if lowered in kept or any(a.lower() in kept for a in aliases.get(term, ())):
+            return True
+        province = term.removesuffix("省")
+        if province in PROVINCES and OWN_PROVINCE.search(kept) and province in document:
+            return True
+        return term not in people and _abbreviates(term, kept)
+
+    return [t for t in terms if not found(t)]
+
+
+def people_in(text: str) -> set[str]:
+    return {word for word, flag in pos_words(text) if flag in PERSON_FLAGS}
+
+
+def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
+    """Whether a sentence has the kind of content a question type asks for, beyond what the question says."""
+    if kind == "number":
+        unit = asked_unit(question)
+        if unit:
+            forms = UNIT_FORMS.get(unit, re.escape(unit))
+            return re.search(rf"(?:{NUMBER})\s*(?:万|亿)?(?:{forms})", sentence) is not None
+        asked = set(_NUMERAL.findall(question))
+        counted = sentence if _ASKS_SPAN.search(question) else _CALENDAR.sub("", sentence)
+        numbers = set(_NUMERAL.findall(counted)) - asked
+        return bool(numbers or _COUNTED.search(_CALENDAR.sub("", sentence)))
+    if kind == "when":
+        dates = set(stated_dates(sentence)) - set(stated_dates(question))
+        if _ASKS_DAY.search(question):
+            return any(day is not None for _, _, day in dates) or bool(RELATIVE_DAY.search(sentence))
+        if _ASKS_YEAR.search(question):
+            return any(year is not None for year, _, _ in dates) or bool(re.search(r"今年|去年|明年", sentence))
+        return bool(dates or re.search(r"上午|下午|晚上|今年|明年|去年|昨天|今天|日前|近日|\d+—\d+", sentence))
+    if kind == "list":
+        inner = sentence.strip().rstrip("；;。")
+        return bool(re.search(r"[、和及与；;]", inner)) or inner.count("，") + inner.count(",") >= 2
+    if kind == "role":
+        return bool(TITLE.search(sentence))
+    if kind == "who":
+        body = sentence if "记者" in question else _CREDIT.sub("", sentence)
+        return bool(people_in(body) - people_in(question))
+    if kind == "where":
+        return any(flag in PLACE_FLAGS for _, flag in pos_words(sentence))
+    if kind == "reason":
+        return bool(_REASON.search(sentence))
+    if kind == "method":
+        return bool(_METHOD.search(sentence))
+    return True

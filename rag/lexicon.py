@@ -1,0 +1,97 @@
+"""One set of word lists for question analysis, name collection, condensing and citation checks.
+
+Every list states a fact of Chinese (or of China's administrative map), never of one paper: part-of-
+speech tags of jieba, the titles that head an organisational unit (X长, 书记, 主任 …), bodies of any
+level of government (国家/省/市/县 … 局/厅/委), the words a paper uses for its own region (我省, 全市),
+the measure words a number is counted in, and the head nouns of keyword questions (…的主演, …日期).
+"""
+
+from __future__ import annotations
+
+import re
+
+PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
+PLACE_FLAGS = frozenset({"ns"})
+ORG_FLAGS = frozenset({"nt"})
+NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | ORG_FLAGS | {"nz"}  # proper names a sentence states
+ABBREVIATION_FLAG = "j"  # jieba's tag for abbreviations (国常会, 人大)
+
+# Units of organisation whose head is "<unit>长" (厅长, 院长, 关长, 校长, 行长 …) and titles of other forms.
+_HEAD_UNITS = "部厅局处科司署关院校所馆站队团组社行会庭省市县区乡镇村州军师旅营连舰船机"
+TITLE_PATTERN = (
+    r"(?:常务)?副?(?:(?:党组|党委|党工委|纪委|工委)?(?:副)?书记|(?:董事|理事|秘书|检察|审计|["
+    + _HEAD_UNITS
+    + r"])长|(?:总)?经理|主任|主席|总裁|总监|总编辑|主编|发言人|总理|大使|委员|院士)"
+)
+TITLE = re.compile(TITLE_PATTERN)
+
+# A body of government at any level: 国家统计局, 省水利厅, 市发展和改革委员会, 县教育局.
+BODY = re.compile(
+    r"(?:国家|中央|国务院|自治区|省|市|州|县|区)[\u4e00-\u9fff]{1,10}?(?:委员会|办公厅|办公室|部|厅|局|委|署|院)"
+)
+
+# How a paper names its own region (我省, 全市) or the country (我国, 全国), and common nouns jieba tags
+# as places (城市, 当地): none is a place name that must be found literally.
+OWN_REGION = re.compile(
+    r"^(?:我|全|本|该|各|当|外)(?:国|省|市|区|县|州|镇|乡|村|地)$"
+    r"|^(?:中国|国内|国外|境外|海外|全球|世界|城市|城乡|农村|乡村|地区|地方|国家|省份|县城)$"
+)
+OWN_PROVINCE = re.compile(r"我省|全省|本省")
+
+# China's provincial-level divisions, which a provincial paper writes as 我省/全省.
+PROVINCES = frozenset(
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 "
+    "贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split()
+)
+
+# Measure words and units a counted answer carries (the "asked unit" of 多少X / 几X).
+UNITS = (
+    "岁 度 ℃ 元 万元 亿元 美元 人 名 位 个 家 项 次 件 条 座 所 辆 架 艘 只 头 张 本 部 场 届 天 日 年 月 周 "
+    "小时 分钟 秒 米 千米 公里 平方米 平方公里 亩 公顷 吨 千克 公斤 克 升 千瓦 瓦 倍 %"
+).split()
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+)(?:多|余|几)?(?:万|亿)?"
+
+# The asked unit from a noun of the question: an age is counted in 岁, a temperature in 度 …
+UNIT_NOUNS = (
+    (re.compile(r"年龄|年纪|几岁|多少岁|多大岁数|享年"), "岁"),
+    (re.compile(r"温度|气温|多少度|几度|高温|低温"), "度"),
+    (re.compile(r"价格|票价|多少钱|费用|售价|金额|成本|补贴|投资"), "元"),
+    (re.compile(r"人数|多少人|几个人|几人|多少名"), "人"),
+    (re.compile(r"比例|百分之|占比|比重|增长率|增速|率是|百分比"), "%"),
+)
+# Units that answer for the asked one (an amount of 万元 answers 元; a share in 成 or 个百分点 answers %).
+UNIT_FORMS = {
+    "岁": r"岁|周岁",
+    "度": r"度|℃|摄氏度",
+    "元": r"元|块",
+    "人": r"人|名|位|人次",
+    "%": r"%|％|成|个百分点",
+}
+
+# Head nouns that type a keyword question without a question word (北京冬奥会开幕日期, 电影的主演).
+HEAD_NOUNS = (
+    ("when", re.compile(r"(?:日期|时间|时候|年份|月份|开幕日|截止日)$")),
+    (
+        "number",
+        re.compile(
+            r"(?:产量|营收|收入|增长|增速|增幅|人数|数量|总量|规模|金额|吞吐量|票房|面积|人口|销量|销售额|价格|"
+            r"GDP|总值|比例|比重|占比|[^效]率|多少|年龄|温度|长度|高度|距离)$"
+        ),
+    ),
+    (
+        "who",
+        re.compile(
+            r"(?:得主|主演|旗手|冠军|亚军|导演|作者|创始人|创办人|负责人|主持人|发言人|演唱者|设计者|发明者|"
+            r"获得者|继任者|主角|队长|教练)$"
+        ),
+    ),
+    ("where", re.compile(r"(?:地点|地址|位置|所在地|举办地|发源地|产地|总部|首都|省会)$")),
+)
+
+# Words that point back to an earlier turn of a chat (其中, 这些, 该, 他, and a counted "两个报告" or
+# "三项措施" that the question does not name): a follow-up leaning on context.
+CONTEXT_WORDS = re.compile(
+    r"其中|这些|那些|这个|那个|这位|那位|这次|此次|该|上述|那里|这里|其|此|他们|她们|他|她|它"
+    r"|[两三四五六七八九十](?:个|项|份|大)"
+)

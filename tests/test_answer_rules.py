@@ -1,0 +1,179 @@
+"""Question types, general word lists and the failure kinds of issue 13, on texts written for these tests
+(another province's paper, other titles and bodies, partial and relative dates, lists split by ；,
+abbreviations, asked units, keyword questions, the year a question states), answered by the model-based
+answerer (`rag.answer.selection`) with the real embedding model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rag.answer.analysis import asked_unit, critical_terms, missing_terms, question_type, satisfies_type
+from rag.answer.dates import absolute, holds_date, resolve, text_dates
+from rag.answer.selection import Extracted, answer_by_model, unsupported_terms
+from rag.cite import verify
+from rag.embeddings import load_embeddings
+from rag.types import Source
+
+
+@pytest.fixture(scope="module")
+def encode():
+    return load_embeddings("m3e-small", True, 8).encode
+
+
+def _source(n: int, article_id: str, text: str, title: str = "", when: str = "2023-08-02", doc: str = "") -> Source:
+    return Source(
+        n=n,
+        chunk_id=f"{article_id}#0",
+        article_id=article_id,
+        title=title or text[:12],
+        date=when,
+        paper="",
+        source=doc or f"{article_id}.txt",
+        text=text,
+        start=0,
+        end=len(text),
+        score=1.0,
+    )
+
+
+def _ask(question: str, sources: list[Source], encode) -> Extracted:
+    texts = {s.article_id: s.text for s in sources}
+    return answer_by_model(question, question, sources, lambda s: texts[s.article_id], encode=encode)
+
+
+def test_keyword_questions_are_typed_by_their_head_noun():
+    assert question_type("北京冬奥会开幕日期") == "when"
+    assert question_type("2021年北京大兴机场年旅客吞吐量") == "number"
+    assert question_type("北京冬奥会双人滑金牌得主") == "who"
+    assert question_type("电影《长津湖》的主演是？") == "who"
+    assert question_type("第一届世界互联网大会举办地点") == "where"
+    assert question_type("今年的粮食产量") == "number"
+    assert question_type("为什么要修建这座桥？") == "reason"
+    assert question_type("市民如何办理居住证？") == "method"
+    assert question_type("这座桥是否已经通车？") == "yesno"
+    assert question_type("《条例》是什么时候施行的？") == "when"
+
+
+def test_the_asked_unit_must_be_stated():
+    assert asked_unit("王明今年多少岁？") == "岁" and asked_unit("当天的最高气温是多少？") == "度"
+    assert asked_unit("门票价格是多少？") == "元" and asked_unit("参赛人数有多少？") == "人"
+    assert not satisfies_type("number", "王明在公司工作了12年，带领300名员工。", "王明今年多少岁？")
+    assert satisfies_type("number", "今年56岁的王明在公司工作了12年。", "王明今年多少岁？")
+    assert not satisfies_type("number", "全市有3个气象站。", "当天的最高气温是多少？")
+    assert satisfies_type("number", "当天最高气温达38℃。", "当天的最高气温是多少？")
+
+
+def test_an_age_the_paper_never_states_is_refused(encode):
+    text = "王明是某科技公司总经理。他带领300名员工研发新产品。公司今年营收增长15%。"
+    assert _ask("王明今年多少岁？", [_source(1, "a", text)], encode).refused
+    assert not _ask("王明带领多少名员工？", [_source(1, "a", text)], encode).refused
+
+
+def test_general_titles_bodies_and_regions_from_another_province():
+    assert "副院长" in critical_terms("市第一人民医院副院长是谁？")
+    assert "副总经理" in critical_terms("该集团副总经理是谁？")
+    assert "国家统计局" in critical_terms("国家统计局发布了什么数据？")
+    assert "市教育局" in critical_terms("市教育局公布了哪些学校？")
+    assert not {"我省", "全市", "全国"} & set(critical_terms("我省全市全国的情况如何？"))
+    paper = "广东省统计局数据显示，广东经济稳中向好。"
+    article = "上半年，我省地区生产总值增长5%。"
+    assert missing_terms(["广东"], article, document=paper + article) == []  # 我省 stands for the paper's 广东
+    assert missing_terms(["浙江"], article, document=paper + article) == ["浙江"]
+    assert missing_terms(["广东"], article, document=article) == ["广东"]  # nothing says which province 我省 is
+
+
+def test_deputy_titles_and_bodies_must_be_in_the_article(encode):
+    text = "市第一人民医院院长陈志明主持会议。医院今年新增床位200张。"
+    sources = [_source(1, "a", text)]
+    assert _ask("市第一人民医院副院长是谁？", sources, encode).refused
+    assert _ask("国家统计局公布的新增床位是多少？", sources, encode).refused
+    answer = _ask("市第一人民医院院长是谁？", sources, encode)
+    assert not answer.refused and "陈志明" in answer.short_answer
+
+
+def test_the_person_near_the_asked_title_is_the_short_answer(encode):
+    text = "广州海关党委书记、关长黄晓峰，副关长林国栋出席座谈会，与企业代表交流。"
+    answer = _ask("广州海关关长是谁？", [_source(1, "a", text)], encode)
+    assert not answer.refused and "黄晓峰" in answer.short_answer and "林国栋" not in answer.short_answer
+    assert answer.text.startswith(answer.short_answer)
+
+
+def test_partial_and_relative_dates_resolve_against_the_article_date(encode):
+    today = date(2022, 12, 15)
+    assert resolve((None, None, 14), today) == (2022, 12, 14)
+    assert resolve((None, None, 20), today) == (2022, 11, 20)  # after the paper's day: the month before
+    assert text_dates("昨天，上周三", today) == [(2022, 12, 14), (2022, 12, 7)]
+    assert holds_date((None, 12, 14), "14日上午，代表团抵达。", today)
+    assert not holds_date((None, 12, 13), "14日上午，代表团抵达。", today)
+    assert absolute((2022, 12, 14)) == "2022年12月14日"
+    text = "14日上午，代表团考察了深圳华侨城集团，并与企业负责人座谈。"
+    sources = [_source(1, "a", text, when="2022-12-15")]
+    answered = _ask("代表团12月14日考察了哪家企业？", sources, encode)
+    assert not answered.refused and "华侨城" in answered.text
+    assert _ask("代表团12月10日考察了哪家企业？", sources, encode).refused
+    when = _ask("代表团哪天考察了深圳华侨城集团？", sources, encode)
+    assert not when.refused and when.short_answer == "2022年12月14日"
+    factory = _source(1, "b", "代表团昨天考察了一家工厂。", when="2023-08-02")
+    yesterday = _ask("代表团哪天考察了工厂？", [factory], encode)
+    assert yesterday.short_answer == "2023年8月1日"
+
+
+def test_a_list_split_by_semicolons_comes_whole(encode):
+    text = (
+        "今年全市新建了一批公共设施。其中，城东新建了两座公园；城西新建了市图书馆；城南新建了体育馆；"
+        "城北新建了文化中心。这些设施年底前全部开放。"
+    )
+    answer = _ask("今年全市新建了哪些公共设施？", [_source(1, "a", text)], encode)
+    assert not answer.refused
+    for item in ("公园", "图书馆", "体育馆", "文化中心"):
+        assert item in answer.text, item
+    sentences, _ = verify(answer.text, [_source(1, "a", text)])
+    assert all(s.supported for s in sentences)  # every clause of the list carries its citation
+
+
+def test_the_sentence_holding_every_answer_word_ranks_first(encode):
+    text = (
+        "全市各县市区积极推进农村公路建设。今年以来，各地农村公路建设进展顺利。"
+        "除临江县、青石县外，全市其余10个县市区均已完成年度农村公路建设任务。"
+        "下一步，全市将继续加大投入。"
+    )
+    answer = _ask("全市有多少个县市区完成了年度农村公路建设任务？", [_source(1, "a", text)], encode)
+    assert not answer.refused and "10个" in answer.text and "10个" in answer.short_answer
+
+
+def test_an_abbreviation_the_sources_define_matches_the_full_name(encode):
+    assert missing_terms(["国常会"], "国务院常务会议审议通过了条例。") == []
+    assert missing_terms(["刘越高"], "刘某越到高处。", people={"刘越高"}) == ["刘越高"]  # names are not abbreviations
+    defines = _source(1, "a", "《生物多样性公约》第十五次缔约方大会（COP15）由中国担任主席国。")
+    answers = _source(2, "b", "第十五次缔约方大会第二阶段会议于12月7日在加拿大蒙特利尔开幕。")
+    sources = [defines, answers]
+    texts = {s.article_id: s.text for s in sources}
+    assert unsupported_terms("COP15第二阶段会议在哪里开幕？", sources, lambda s: texts[s.article_id]) == []
+    answer = _ask("COP15第二阶段会议在哪座城市开幕？", sources, encode)
+    assert not answer.refused and "蒙特利尔" in answer.text
+    assert _ask("COP16第二阶段会议在哪座城市开幕？", sources, encode).refused
+
+
+def test_the_year_a_question_states_must_be_the_sentences_own(encode):
+    text = "2020年，该机场旅客吞吐量为1600万人次。2021年，该机场旅客吞吐量为2500万人次，同比增长56%。"
+    answer = _ask("2021年该机场旅客吞吐量是多少？", [_source(1, "a", text)], encode)
+    assert not answer.refused and "2500万人次" in answer.text and "1600" not in answer.text
+    assert _ask("2019年该机场旅客吞吐量是多少？", [_source(1, "a", text)], encode).refused
+
+
+def test_no_dateline_before_the_answer(encode):
+    text = "临江日报讯（全媒体记者 张华）12日，临江县召开新闻发布会，宣布全县新增就业岗位3000个。"
+    answer = _ask("临江县新增了多少个就业岗位？", [_source(1, "a", text)], encode)
+    assert not answer.refused and "3000个" in answer.text and "日报讯" not in answer.text and "记者" not in answer.text
+
+
+def test_the_model_answerer_is_one_setting_away(page_index):
+    """`answer_selection = "model"` puts the fitted answerer in the chain; its short answer reaches the Answer."""
+    from rag.chain import Assistant
+
+    settings = page_index.settings.model_copy(update={"answer_selection": "model"})
+    answer = Assistant(settings, page_index).ask("长沙海关关长是谁？")
+    assert not answer.refused and "朱光耀" in answer.short_answer and answer.citations
+    assert Assistant(page_index.settings, page_index).ask("长沙海关关长是谁？").short_answer == ""
