@@ -1,6 +1,6 @@
 """The answer chain, LangChain LCEL from injected parts: condense → retrieve → answer → verify.
 
-`build_chain(retriever, answerer, ...)` composes the steps with `RunnablePassthrough.assign`, so the
+`build_chain(retriever, answerers, ...)` composes the steps with `RunnablePassthrough.assign`, so the
 chain is one `Runnable` over a dict: `invoke` returns the whole state with its `"answer"` (the
 verified `Answer`), and `stream`/`astream` yield the state's keys as they are made — `{"text":
 TextChunk}` once per answer token (the LLM backend streams), then `{"answer": Answer}`.

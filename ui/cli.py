@@ -1,4 +1,4 @@
-"""The `newsqa` command line: ingest, search, ask, chat, documents, remove, serve, ui, demo and eval."""
+"""The `newsqa` command line: ingest, search, ask, chat, stats, documents, remove, serve, ui, demo, eval."""
 
 from __future__ import annotations
 
