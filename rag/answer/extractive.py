@@ -46,16 +46,23 @@ _ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
 STRICT_TYPES = frozenset({"number", "when", "role"})  # without such content a sentence cannot answer
 
 
+Key = tuple[str, str, int]  # (source, article id, character offset of the sentence)
+
+
 @dataclass
 class Candidate:
+    """A sentence (or run of clauses) that may answer; the rule-based answerer fills coverage and
+    typed, the model-based one its features."""
+
     n: int
     text: str
-    key: tuple[str, str, int]
+    key: Key
     context: str = ""
     coverage: float = 0.0
     score: float = 0.0
     typed: bool = False
-    copies: list[tuple[int, tuple[str, str, int], str]] = field(default_factory=list)  # (n, key, context) elsewhere
+    features: dict[str, float] = field(default_factory=dict)
+    copies: list[tuple[int, Key, str]] = field(default_factory=list)  # (n, key, context) elsewhere
 
 
 def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
@@ -74,34 +81,50 @@ def news_text(sentence: str) -> str | None:
     return None if _BOILERPLATE.search(sentence) else sentence
 
 
-def candidates(sources: Sequence[Source], with_titles: bool = False) -> list[Candidate]:
-    """Every distinct news sentence of the sources (and each headline when asked), keyed by its place.
+def candidates(
+    sources: Sequence[Source],
+    with_titles: bool = False,
+    with_runs: bool = False,
+    news: Callable[[str], str | None] = news_text,
+) -> list[Candidate]:
+    """Every distinct news sentence of the sources (`news` says what of a sentence is news), each
+    headline when asked, and runs of clauses split by ；when asked, keyed by their place.
 
     A sentence that several sources hold word for word (a story several outlets ran) is one
     candidate, placed in the first of them, with the other places kept as its copies: it would
     answer nothing new and crowd the shortlist.
     """
-    seen: set[tuple[str, str, int]] = set()
+    seen: set[Key] = set()
     by_words: dict[str, Candidate] = {}
     found = []
+
+    def add(n: int, text: str, key: Key, previous: str) -> None:
+        same_words = _SPACE.sub("", text)
+        if same_words in by_words:
+            by_words[same_words].copies.append((n, key, previous))
+        else:
+            by_words[same_words] = Candidate(n, text, key, context=previous)
+            found.append(by_words[same_words])
+
     for source in sources:
         title_key = (source.source, source.article_id, -1)
         if with_titles and title_key not in seen:
             seen.add(title_key)
             found.append(Candidate(source.n, source.title, title_key))
-        previous = ""
+        previous, run, run_key = "", "", None
         for start, end in sentence_spans(source.text):
             key = (source.source, source.article_id, source.start + start)
-            text = news_text(source.text[start:end])
+            text = news(source.text[start:end])
             if text is None or key in seen:
                 continue
             seen.add(key)
-            same_words = _SPACE.sub("", text)
-            if same_words in by_words:
-                by_words[same_words].copies.append((source.n, key, previous))
-            else:
-                by_words[same_words] = Candidate(source.n, text, key, context=previous)
-                found.append(by_words[same_words])
+            add(source.n, text, key, previous)
+            if with_runs:
+                run, run_key = (run + text, run_key) if run else (text, key)
+                if not text.rstrip().endswith(("；", ";")):
+                    if run != text and run_key:
+                        add(source.n, run, (run_key[0], run_key[1], run_key[2] - 1), previous)
+                    run, run_key = "", None
             previous = text
     return found
 

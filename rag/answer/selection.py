@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
@@ -35,7 +34,17 @@ from rag.answer.analysis import (
     satisfies_type,
 )
 from rag.answer.dates import RELATIVE_DAY, absolute, article_day, matches, stated_years, text_dates
-from rag.answer.extractive import _coverage, _display, _distinctive, _word_groups, question_parts, term_weights
+from rag.answer.extractive import (
+    Candidate,
+    Key,
+    _coverage,
+    _display,
+    _distinctive,
+    _word_groups,
+    candidates,
+    question_parts,
+    term_weights,
+)
 from rag.answer.extractive import news_text as plain_news_text
 from rag.answer.model import AnswerModel, answer_model
 from rag.cite import REFUSAL, supports
@@ -49,30 +58,13 @@ MAX_SENTENCES = 3  # a part's best sentence, and others of its article that the 
 SUBJECT_WINDOW = 12  # characters before a name in which the question's words mark it as the one asked for
 SHORTLIST = 6  # candidates scored with the dense feature (one encode call)
 STRICT_TYPES = frozenset({"number", "when", "role", "list"})  # without such content a sentence cannot answer
-_PART_END = re.compile(r"[？?]")
-MIN_PART_CHARS = 4
 # a dateline or byline opening a story: 衡阳日报讯（全媒体记者 陈润）, 本报讯, 新华社北京12月14日电（记者 …）
 _WIRE_DATELINE = re.compile(r"[^，。：\s]{0,12}讯|新华社[^，。\s]{0,12}电")
 _DATELINE = re.compile(rf"^\s*(?:{_WIRE_DATELINE.pattern})\s*(?:[（(][^）)]{{0,40}}[）)])?\s*")
-_SPACE = re.compile(r"\s+")
 _ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+")
 _CALENDAR = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]")
 _AMOUNT = re.compile(rf"{NUMBER}\s*(?:[%％]|[\u4e00-\u9fff]{{0,1}}[元人岁度个项次家位名条年天倍吨米亿万])")
-
-Key = tuple[str, str, int]
-
-
-@dataclass
-class Candidate:
-    n: int
-    text: str
-    key: Key
-    context: str = ""
-    features: dict[str, float] = field(default_factory=dict)
-    score: float = 0.0
-    copies: list[tuple[int, Key, str]] = field(default_factory=list)  # (n, key, context) elsewhere
-
 
 class Extracted(NamedTuple):
     """What the extractive answerer returns: the cited text, whether it refused, the short answer."""
@@ -86,49 +78,6 @@ def news_text(sentence: str) -> str | None:
     """A source sentence as news (`rag.answer.extractive.news_text`), without a dateline or byline before it."""
     text = plain_news_text(sentence)
     return (_DATELINE.sub("", text) or None) if text else None
-
-
-def candidates(sources: Sequence[Source], with_titles: bool = False, with_runs: bool = False) -> list[Candidate]:
-    """Every distinct news sentence of the sources (each headline when asked, and runs of clauses split
-    by ；when asked), keyed by its place.
-
-    A sentence that several sources hold word for word (a story several outlets ran) is one
-    candidate, placed in the first of them, with the other places kept as its copies: it would
-    answer nothing new and crowd the shortlist.
-    """
-    seen: set[Key] = set()
-    by_words: dict[str, Candidate] = {}
-    found = []
-
-    def add(n: int, text: str, key: Key, previous: str) -> None:
-        same_words = _SPACE.sub("", text)
-        if same_words in by_words:
-            by_words[same_words].copies.append((n, key, previous))
-        else:
-            by_words[same_words] = Candidate(n, text, key, context=previous)
-            found.append(by_words[same_words])
-
-    for source in sources:
-        title_key = (source.source, source.article_id, -1)
-        if with_titles and title_key not in seen:
-            seen.add(title_key)
-            found.append(Candidate(source.n, source.title, title_key))
-        previous, run, run_key = "", "", None
-        for start, end in sentence_spans(source.text):
-            key = (source.source, source.article_id, source.start + start)
-            text = news_text(source.text[start:end])
-            if text is None or key in seen:
-                continue
-            seen.add(key)
-            add(source.n, text, key, previous)
-            if with_runs:
-                run, run_key = (run + text, run_key) if run else (text, key)
-                if not text.rstrip().endswith(("；", ";")):
-                    if run != text and run_key:
-                        add(source.n, run, (run_key[0], run_key[1], run_key[2] - 1), previous)
-                    run, run_key = "", None
-            previous = text
-    return found
 
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -242,7 +191,9 @@ def _rank(
     model = answer_model()
     kind = question_type(question) if question_type(question) != "factoid" else question_type(standalone)
     terms = content_terms(standalone)
-    pool = candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)), with_runs=kind == "list")
+    pool = candidates(
+        sources, with_titles=bool(_ABOUT_HEADLINE.search(question)), with_runs=kind == "list", news=news_text
+    )
     weights = term_weights(standalone, context_question, other_parts, [c.text for c in pool])
     total = sum(weights.values()) or 1.0
     by_n = {s.n: s for s in sources}
