@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25 candidates fused into one ranking, plus neighbours.
 
 Fusion is a convex combination of each retriever's min-max normalised scores (dense weight
-`dense_weight`, BM25 the rest), or reciprocal-rank fusion with `fusion = "rrf"`. The convex
+`dense_weight`, BM25 the rest; its default is fit on the dev sets by `eval.fit_fusion`), or
+reciprocal-rank fusion with `fusion = "rrf"`. The convex
 combination keeps how far ahead a retriever's best hit is, which ranks alone lose: on the CRUD
 news set it lifts hit@1 from 0.842 (RRF) to 0.918 at the same page-set quality.
 

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     k: int = 5
     candidates: int = 30
     fusion: Literal["convex", "rrf"] = "convex"
-    dense_weight: float = Field(0.4, ge=0.0, le=1.0)
+    dense_weight: float = Field(0.4, ge=0.0, le=1.0)  # fit on the dev sets: python -m eval.fit_fusion
     rrf_k: int = 60
     neighbours: int = 1
 
