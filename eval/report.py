@@ -150,6 +150,9 @@ def write_report(out: Path, summary: Summary, records: Sequence[dict], setup: di
         + markdown_table(accuracy_by_type, list(summary), first="type")
         + f"\n\n![accuracy by type]({type_plot})",
         f"## {first} by question type\n\n" + markdown_table(types, BY_TYPE, first="type"),
+        f"## {first} by the answer type each question asks\n\nAs `rag.answer.question.question_type` reads the "
+        "standalone question (who, when, number, list …; factoid when it asks no type).\n\n"
+        + markdown_table(summary[first]["by_asked"], BY_TYPE, first="asks"),
         "## Latency (ms)\n\n"
         + markdown_table(latency, [f"{s} {p}" for s in STAGES for p in ("p50", "p95")])
         + f"\n\n![latency]({latency_plot})",

@@ -18,6 +18,7 @@ from eval.gold import GoldItem, load_gold
 from eval.report import headline_table, write_report
 from eval.retrieval import DEPTH, judge_articles, ranked_articles
 from eval.scoring import citation_markers, citation_recall, correctness, summarise
+from rag.answer.question import question_type
 from rag.chain import Assistant
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
@@ -107,6 +108,7 @@ def score_item(index: NewsIndex, system: System, item: GoldItem, k: int | None) 
         "system": system.name,
         "id": item.id,
         "type": item.type or "untyped",
+        "asks": question_type(answer.standalone_question),
         "question": item.question,
         "history": item.history,
         "standalone_question": answer.standalone_question,
@@ -167,9 +169,8 @@ def run_eval(
     summary = {
         name: {
             "overall": summarise(rows),
-            "by_type": {
-                t: summarise([r for r in rows if r["type"] == t]) for t in dict.fromkeys(r["type"] for r in rows)
-            },
+            "by_type": _grouped(rows, "type"),
+            "by_asked": _grouped(rows, "asks"),
         }
         for name, rows in _by_system(records).items()
     }
@@ -186,6 +187,11 @@ def run_eval(
     print(headline_table(summary))
     print(f"\nreport: {out / 'report.md'}  results: {out / 'results.jsonl'}")
     return summary
+
+
+def _grouped(rows: Sequence[dict], key: str) -> dict[str, dict]:
+    """The summary of each group of rows with the same value under `key`, in order of appearance."""
+    return {value: summarise([r for r in rows if r[key] == value]) for value in dict.fromkeys(r[key] for r in rows)}
 
 
 def _by_system(records: Sequence[dict]) -> dict[str, list[dict]]:

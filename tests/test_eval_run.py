@@ -42,6 +42,7 @@ def test_eval_with_compare_writes_a_complete_report(page_index: NewsIndex, tmp_p
         assert {"question", "standalone_question", "answer", "refused", "correct", "citations", "retrieved"} <= set(r)
         assert r["retrieved"] and {"rank", "article_id", "relevant"} <= set(r["retrieved"][0])
         assert r["correct"] is not None and not r["error"]
+        assert r["asks"] in {"who", "where", "when", "number", "list", "role", "reason", "method", "yesno", "factoid"}
     newsqa = [r for r in records if r["system"] == "newsqa"]
     assert sum(r["correct"] for r in newsqa) >= 6 and all(r["citations"] for r in newsqa if not r["refused"])
 
@@ -50,6 +51,7 @@ def test_eval_with_compare_writes_a_complete_report(page_index: NewsIndex, tmp_p
         "## Headline",
         "## Retrieval",
         "## Answer accuracy by question type",
+        "## newsqa by the answer type each question asks",
         "## Latency (ms)",
         "## newsqa: wrong answers",
         "## How the numbers are computed",
