@@ -29,7 +29,8 @@ from langchain_core.runnables import (
     RunnablePassthrough,
 )
 
-from rag.answer.extractive import answer_extractive, question_parts, unsupported_terms
+from rag.answer.extractive import answer_extractive, question_parts
+from rag.answer.grounds import unsupported_terms
 from rag.answer.selection import answer_by_model
 from rag.cite import REFUSAL, verify
 from rag.condense import condense_rules
@@ -161,8 +162,8 @@ def extractive_answerer(evidence: Evidence, selection: str = "rules") -> Runnabl
         if selection == "model":
             text, refused, short = answer_by_model(*args, evidence.encode)
             return TextChunk(text, refused=refused, short_answer=short)
-        text, refused = answer_extractive(*args)
-        return TextChunk(text, refused=refused)
+        text, refused, short = answer_extractive(*args)
+        return TextChunk(text, refused=refused, short_answer=short)
 
     return RunnableLambda(answer, name="extractive_answer")
 

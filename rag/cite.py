@@ -26,6 +26,16 @@ MIN_BIGRAM_SUPPORT = 0.5
 REFUSAL = "资料中没有找到相关信息"
 
 
+def cited(sentence: str, n: int) -> str:
+    """A sentence with its citation [n] before the final punctuation (after a closing quote)."""
+    text = sentence.strip()
+    if text[-1] in "。！？；;!?":
+        return f"{text[:-1]}[{n}]{text[-1]}"
+    if text[-1] in '”’」』）)"' and len(text) > 1 and text[-2] in "。！？；;!?":
+        return f"{text}[{n}]"
+    return f"{text}[{n}]。"
+
+
 def strip_citations(text: str) -> str:
     return CITATION.sub("", text)
 

@@ -25,9 +25,10 @@ TITLE_PATTERN = (
 )
 TITLE = re.compile(TITLE_PATTERN)
 
-# A body of government at any level: 国家统计局, 省水利厅, 市发展和改革委员会, 县教育局.
+# A body of government at any level: 国家统计局, 省水利厅, 市发展和改革委员会, 县教育局 (not a level or a
+# kind of body: 省级部门, 市直部门).
 BODY = re.compile(
-    r"(?:国家|中央|国务院|自治区|省|市|州|县|区)[\u4e00-\u9fff]{1,10}?(?:委员会|办公厅|办公室|部|厅|局|委|署|院)"
+    r"(?:国家|中央|国务院|自治区|省|市|州|县|区)(?!级)[\u4e00-\u9fff]{1,10}?(?:委员会|办公厅|办公室|部(?!门)|厅|局|委|署|院)"
 )
 
 # How a paper names its own region (我省, 全市) or the country (我国, 全国), and common nouns jieba tags
@@ -95,3 +96,13 @@ CONTEXT_WORDS = re.compile(
     r"其中|这些|那些|这个|那个|这位|那位|这次|此次|该|上述|那里|这里|其|此|他们|她们|他|她|它"
     r"|[两三四五六七八九十](?:个|项|份|大)"
 )
+
+# A dateline or byline opening a story: 衡阳日报讯（全媒体记者 陈润）, 本报讯, 新华社北京12月14日电（记者 …）.
+WIRE_DATELINE = re.compile(r"[^，。：\s]{0,12}讯|新华社[^，。\s]{0,12}电")
+DATELINE = re.compile(rf"^\s*(?:{WIRE_DATELINE.pattern})\s*(?:[（(][^）)]{{0,40}}[）)])?\s*")
+# Questions about who wrote or photographed a story, which its byline answers.
+ASKS_BYLINE = re.compile(r"记者|通讯员|作者|撰稿|摄影|供稿|报道者")
+# A superlative a question asks for (投资最大, 首个; not 最近 or 最终, which are times) and the words
+# that state one in an answer: a sentence without any cannot say which is the largest.
+ASKS_SUPERLATIVE = re.compile(r"最(?![近终后初])[\u4e00-\u9fff]|之最|首个|首位")
+STATES_SUPERLATIVE = re.compile(r"最|第一|首个|首位|首次|之首|榜首|居首|领先|冠军|之最|头号|首屈")

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from rag.cite import REFUSAL
-from rag.question import (
-    asks_superlative,
-    content_terms,
-    critical_terms,
-    event_names,
-    missing_terms,
-    question_type,
-    satisfies_type,
-)
+from rag.answer.grounds import Grounds
+from rag.answer.question import content_terms, question_type, satisfies_type, typing_question
+from rag.answer.span import lead
+from rag.cite import REFUSAL, cited
+from rag.lexicon import ASKS_BYLINE, DATELINE
 from rag.text import ends_sentence, sentence_spans
 from rag.types import Source
 
@@ -49,6 +45,14 @@ STRICT_TYPES = frozenset({"number", "when", "role"})  # without such content a s
 Key = tuple[str, str, int]  # (source, article id, character offset of the sentence)
 
 
+class Extracted(NamedTuple):
+    """What an extractive answerer returns: the cited text, whether it refused, the short answer."""
+
+    text: str
+    refused: bool
+    short_answer: str = ""
+
+
 @dataclass
 class Candidate:
     """A sentence (or run of clauses) that may answer; the rule-based answerer fills coverage and
@@ -70,25 +74,28 @@ def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
     return {t: math.log(1 + total / (1 + sum(t in s for s in sentences))) for t in terms}
 
 
-def news_text(sentence: str) -> str | None:
-    """A source sentence as news: without a "原标题：" label or a photo credit glued before it;
-    None for boilerplate (credits, editor lines, share prompts, a bare headline line)."""
+def news_text(sentence: str, keep_byline: bool = False) -> str | None:
+    """A source sentence as news: without a "原标题：" label, a photo credit or (unless kept) a dateline
+    and byline before it (衡阳日报讯（全媒体记者 陈润）); None for boilerplate (credits, editor lines,
+    share prompts, a bare headline line)."""
     if _HEADLINE_LABEL.match(sentence):
         rest = _HEADLINE_LABEL.sub("", sentence)
         return rest if ends_sentence(rest) and not _BOILERPLATE.search(rest) else None
     if _CREDIT_PREFIX.match(sentence) and len(sentence) >= MIN_CREDITED_CHARS:
         sentence = _CREDIT_PREFIX.sub("", sentence)
-    return None if _BOILERPLATE.search(sentence) else sentence
+    if not keep_byline:
+        sentence = DATELINE.sub("", sentence)
+    return None if _BOILERPLATE.search(sentence) or not sentence.strip() else sentence
 
 
 def candidates(
     sources: Sequence[Source],
     with_titles: bool = False,
     with_runs: bool = False,
-    news: Callable[[str], str | None] = news_text,
+    keep_byline: bool = False,
 ) -> list[Candidate]:
-    """Every distinct news sentence of the sources (`news` says what of a sentence is news), each
-    headline when asked, and runs of clauses split by ；when asked, keyed by their place.
+    """Every distinct news sentence of the sources (`news_text`: datelines and bylines kept only when
+    asked), each headline when asked, and runs of clauses split by ；when asked, keyed by their place.
 
     A sentence that several sources hold word for word (a story several outlets ran) is one
     candidate, placed in the first of them, with the other places kept as its copies: it would
@@ -111,32 +118,24 @@ def candidates(
         if with_titles and title_key not in seen:
             seen.add(title_key)
             found.append(Candidate(source.n, source.title, title_key))
-        previous, run, run_key = "", "", None
+        previous, run, run_key, run_context = "", "", None, ""
         for start, end in sentence_spans(source.text):
             key = (source.source, source.article_id, source.start + start)
-            text = news(source.text[start:end])
+            text = news_text(source.text[start:end], keep_byline)
             if text is None or key in seen:
                 continue
             seen.add(key)
             add(source.n, text, key, previous)
             if with_runs:
-                run, run_key = (run + text, run_key) if run else (text, key)
+                if not run:
+                    run_key, run_context = key, previous
+                run += text
                 if not text.rstrip().endswith(("；", ";")):
                     if run != text and run_key:
-                        add(source.n, run, (run_key[0], run_key[1], run_key[2] - 1), previous)
+                        add(source.n, run, (run_key[0], run_key[1], run_key[2] - 1), run_context)
                     run, run_key = "", None
             previous = text
     return found
-
-
-def _display(sentence: str, n: int) -> str:
-    """The sentence with its citation before the final punctuation (after a closing quote)."""
-    text = sentence.strip()
-    if text[-1] in "。！？；;!?":
-        return f"{text[:-1]}[{n}]{text[-1]}"
-    if text[-1] in '”’」』）)"' and len(text) > 1 and text[-2] in "。！？；;!?":
-        return f"{text}[{n}]"
-    return f"{text}[{n}]。"
 
 
 def _word_groups(weights: dict[str, float]) -> list[tuple[list[str], float]]:
@@ -163,8 +162,9 @@ def answer_extractive(
     sources: Sequence[Source],
     article_text: Callable[[Source], str],
     in_corpus: Callable[[str], bool] = lambda term: True,
-) -> tuple[str, bool]:
-    """(answer text with [n] markers, refused); `in_corpus` says whether the index knows a word.
+) -> Extracted:
+    """The answer text with [n] markers (each part's short answer first, then the sentences), whether it
+    refused, and the short answer; `in_corpus` says whether the index knows a word.
 
     A question of several parts is answered part by part over the same sources; it is refused
     only when no part can be answered. Words that only one part uses weigh more in that part, and
@@ -172,23 +172,42 @@ def answer_extractive(
     this part alone asks (队长 in "…出征仪式？…谁是代表团的队长？").
     """
     if not sources:
-        return REFUSAL + "。", True
+        return Extracted(REFUSAL + "。", True)
     parts = question_parts(standalone)
+    by_n = {s.n: s for s in sources}
     chosen: dict[tuple[str, str, int], Candidate] = {}
+    answered: list[tuple[str, str, Source]] = []  # (question part, best sentence, its source)
     for part in parts:
         own_question = part if len(parts) > 1 else question
         others = [p for p in parts if p is not part]
-        ranked = _rank(own_question, part, standalone if others else "", others, sources, article_text, in_corpus)
-        picked = _pick(ranked)
+        ranked = rank_sentences(
+            own_question, part, standalone if others else "", others, sources, article_text, in_corpus
+        )
+        picked = pick_sentences(ranked)
         if others and picked and picked[0].key in chosen:
             lacking = [t for t in _distinctive(part, others) if t not in picked[0].text.lower()]
             extra = next((c for c in ranked if c.key not in chosen and any(t in c.text.lower() for t in lacking)), None)
             picked += [extra] if extra else []
         for c in picked:
             chosen.setdefault(c.key, c)
+        if picked:
+            answered.append((own_question, picked[0].text, by_n[picked[0].n]))
     if not chosen:
-        return REFUSAL + "。", True
-    return "".join(_display(c.text, c.n) for c in sorted(chosen.values(), key=lambda c: c.key)), False
+        return Extracted(REFUSAL + "。", True)
+    shown, short = lead(answered)
+    return Extracted(shown + cited_sentences(chosen.values()), False, short)
+
+
+def cited_sentences(chosen: Iterable[Candidate]) -> str:
+    """The chosen sentences in text order, each clause cited on its own (as verification reads them); a
+    sentence that a chosen run of clauses holds is not repeated."""
+    ordered = sorted(chosen, key=lambda c: c.key)
+    kept = [
+        c
+        for c in ordered
+        if not any(o is not c and o.key[:2] == c.key[:2] and c.text in o.text and o.text != c.text for o in ordered)
+    ]
+    return "".join(cited(c.text[start:end], c.n) for c in kept for start, end in sentence_spans(c.text))
 
 
 def _distinctive(part: str, others: Sequence[str]) -> list[str]:
@@ -197,7 +216,7 @@ def _distinctive(part: str, others: Sequence[str]) -> list[str]:
     return [t for t in content_terms(part) if t not in shared]
 
 
-def _pick(ranked: list[Candidate]) -> list[Candidate]:
+def pick_sentences(ranked: list[Candidate]) -> list[Candidate]:
     """The best sentence, and up to two more from the same article that score at least 70% as well."""
     if not ranked:
         return []
@@ -222,7 +241,7 @@ def term_weights(
     return weights
 
 
-def _rank(
+def rank_sentences(
     question: str,
     standalone: str,
     context_question: str,
@@ -230,11 +249,20 @@ def _rank(
     sources: Sequence[Source],
     article_text: Callable[[Source], str],
     in_corpus: Callable[[str], bool],
+    min_coverage: float = MIN_COVERAGE,
+    min_article: float = MIN_ARTICLE_COVERAGE,
 ) -> list[Candidate]:
-    """The grounded sentences that could answer one question (part), best first; [] to refuse it."""
-    kind = question_type(question) if question_type(question) != "factoid" else question_type(standalone)
+    """The grounded sentences that could answer one question (part), best first; [] to refuse it. Each
+    keeps the share of the question's words its article holds as `features["article"]`."""
+    typed_by = typing_question(question, standalone)
+    kind = question_type(typed_by)
     terms = content_terms(standalone)
-    pool = candidates(sources, with_titles=bool(_ABOUT_HEADLINE.search(question)))
+    pool = candidates(
+        sources,
+        with_titles=bool(_ABOUT_HEADLINE.search(question)),
+        with_runs=kind == "list",
+        keep_byline=bool(ASKS_BYLINE.search(question)),
+    )
     weights = term_weights(standalone, context_question, other_parts, [c.text for c in pool])
     total = sum(weights.values()) or 1.0
     by_n = {s.n: s for s in sources}
@@ -248,12 +276,11 @@ def _rank(
     for c in pool:
         c.coverage = _coverage(weights, c.text) / total
         c.score = place_score(c)
-    shortlist = sorted((c for c in pool if c.coverage >= MIN_COVERAGE), key=lambda c: -c.score)[:SHORTLIST]
+    shortlist = sorted((c for c in pool if c.coverage >= min_coverage), key=lambda c: -c.score)[:SHORTLIST]
     for c in shortlist:
-        c.typed = satisfies_type(kind, c.text, standalone)
+        c.typed = satisfies_type(kind, c.text, typed_by)
         c.score += TYPE_BONUS if c.typed else 0.0
-    critical = critical_terms(standalone, in_corpus)
-    events, superlative = event_names(standalone), asks_superlative(standalone)
+    grounds = Grounds.of(kind, standalone, sources, article_text, in_corpus, STRICT_TYPES)
     everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
     story = set(terms) | set(content_terms(context_question))  # a part of a question is about the question's story
     grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
@@ -272,36 +299,18 @@ def _rank(
         return False
 
     def grounded_here(c: Candidate) -> bool:
-        """Typed as asked, every critical term in its article, and the article holds most question words."""
+        """Typed as asked, its article holds the question's critical terms, dates and most of its words,
+        and the sentence fits the asked meeting and year."""
+        source = by_n[c.n]
         if c.n not in texts:
-            texts[c.n] = (by_n[c.n].title + "\n" + article_text(by_n[c.n])).lower()
-        if not (c.typed or kind not in STRICT_TYPES) or missing_terms(critical, texts[c.n]):
+            texts[c.n] = (source.title + "\n" + article_text(source)).lower()
+        if not (c.typed or kind not in STRICT_TYPES) or not grounds.article_holds(source, texts[c.n]):
             return False
-        nearby = c.context + c.text
-        if kind in STRICT_TYPES and any(event not in nearby for event in events):
+        if not grounds.sentence_fits(source, c.text, c.context):
             return False
-        if superlative and "最" not in c.text:
-            return False
-        held = sum(w for group, w in grounding if any(t in texts[c.n] for t in group))
+        held = sum(w for group, w in grounding if any(grounds.holds_word(t, texts[c.n]) for t in group))
         held /= sum(w for _, w in grounding) or 1.0
-        return held >= MIN_ARTICLE_COVERAGE
+        c.features["article"] = held
+        return held >= min_article
 
     return sorted([c for c in shortlist if grounded(c)], key=lambda c: -c.score)
-
-
-def unsupported_terms(
-    standalone: str,
-    sources: Sequence[Source],
-    article_text: Callable[[Source], str],
-    in_corpus: Callable[[str], bool] = lambda term: True,
-) -> list[str]:
-    """Critical terms of the question that no single source article holds together; [] when one does."""
-    critical = critical_terms(standalone, in_corpus)
-    if not critical or not sources:
-        return critical
-    best: list[str] | None = None
-    for source in sources:
-        missing = missing_terms(critical, source.title + "\n" + article_text(source))
-        if best is None or len(missing) < len(best):
-            best = missing
-    return best or []

@@ -1,4 +1,4 @@
-"""Question analysis for the model-based answerer: the answer type, the asked unit, and the terms that must be found.
+"""Question analysis: the answer type, the asked unit, the searchable words and the terms that must be found.
 
 Types: who, where, when, number (with the asked unit: 岁, 度, 元, 人, % …), list (哪些: the whole
 list), role, reason (为什么), method (怎么), yesno (是否), or factoid (是什么 and the rest). A
@@ -11,10 +11,12 @@ dates resolved against the article's date.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping
 
 from rag.answer.dates import RELATIVE_DAY, Day, stated_dates
+from rag.lexical import tokenize
 from rag.lexicon import (
     BODY,
     HEAD_NOUNS,
@@ -42,6 +44,14 @@ _TYPES = (
     ("method", re.compile(r"怎么|如何|怎样|通过什么方式|采取了什么")),
     ("yesno", re.compile(r"是否|有没有|是不是|能不能|能否|吗[？?]?$")),
 )
+_EVENT = re.compile(  # a numbered meeting: 十三届二次会议, 第十二次主席会议
+    r"[一二三四五六七八九十百\d]+届[一二三四五六七八九十\d]+次(?:全体)?会议"
+    r"|第[一二三四五六七八九十百\d]+次[\u4e00-\u9fff]{0,4}会议"
+)
+_ASKING_WORDS = frozenset("其中 分别 具体 主要 哪位 哪家 哪项 哪种 哪名 哪次 哪年 哪月".split())  # ask, do not describe
+_HEAD_NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nt", "nz", "eng", "j"}
+_OPENING_FLAGS = {"m", "t", "x", "p"}  # numbers and times (2008年), punctuation, 在
+_CHAR_FLAGS = {"n", "g", "ng", "vg"}  # what jieba tags the characters of a name it does not know
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
 _ASKS_DAY = re.compile(r"哪天|哪一天|几号|几日|何日|日期|开幕日")
@@ -74,6 +84,23 @@ def question_type(question: str) -> str:
     return next((name for name, pattern in HEAD_NOUNS if pattern.search(head)), "factoid")
 
 
+def typing_question(question: str, standalone: str) -> str:
+    """The words whose type an answer must have: the question as asked when it asks a type ("其中衡东县有
+    几个？"), else its standalone form (a follow-up's earlier words must not set the asked unit)."""
+    return question if question_type(question) != "factoid" else standalone
+
+
+def content_terms(question: str) -> list[str]:
+    """The question's searchable words (jieba search mode, without question/function words)."""
+    return [t for t in dict.fromkeys(tokenize(question)) if t not in _ASKING_WORDS]
+
+
+def event_names(question: str) -> list[str]:
+    """Numbered events a question is about (十三届二次会议, 第十二次主席会议): the answer sentence or the
+    one before it must name the same event, or it answers about another meeting."""
+    return _EVENT.findall(question)
+
+
 def asked_unit(question: str) -> str:
     """The unit a number question counts in (多少岁 → 岁, 气温 → 度, 票价 → 元, 人数 → 人, 比例 → %), or ""."""
     direct = _ASKED_UNIT.search(question)
@@ -82,20 +109,48 @@ def asked_unit(question: str) -> str:
     return next((unit for pattern, unit in UNIT_NOUNS if pattern.search(question)), "")
 
 
+def head_names(question: str) -> list[str]:
+    """The names a question opens with, its topic (卡塞雷斯 in "卡塞雷斯的陆地面积是多大？", 吉斯 and 伯恩 in
+    "2008年，吉斯伯恩大区…"): consecutive proper-name words, and a run of three or more single
+    characters jieba cannot join (an unknown name: 萱侬律), after an opening time phrase."""
+    words = pos_words(question)
+    i = 0
+    while i < len(words) and words[i][1] in _OPENING_FLAGS:
+        i += 1
+    names, unknown = [], ""
+    while i < len(words) and (
+        words[i][1] in _HEAD_NAME_FLAGS or (len(words[i][0]) == 1 and words[i][1] in _CHAR_FLAGS)
+    ):
+        word = words[i][0]
+        if len(word) == 1:
+            unknown += word
+        else:
+            names += [unknown] if len(unknown) >= 3 else []
+            names.append(word)
+            unknown = ""
+        i += 1
+    return names + ([unknown] if len(unknown) >= 3 else [])
+
+
 def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:
     """Terms an answer's article must contain: names, Latin words (GDP), deputy titles and government
     bodies. A paper's words for its own region (我省, 全国) are not names to find. jieba tags some
     common words as names (惠民 as a person), so a name the corpus does not know counts only when it
-    looks like a full personal name (three characters)."""
+    looks like a full personal name (three characters). A body ends where a word ends (not 区考虑部 in
+    "远东地区考虑部署")."""
     terms = []
-    for word, flag in pos_words(question):
+    words = pos_words(question)
+    word_ends = set(itertools.accumulate(len(word) for word, _ in words))
+    for word, flag in words:
         if flag not in _NAME_FLAGS or len(word) < 2 or (flag in PLACE_FLAGS and OWN_REGION.search(word)):
             continue
         if flag != "eng" and not in_corpus(word) and not (flag in PERSON_FLAGS and len(word) == 3):
             continue
         terms.append(word)
     terms += [m.group(0) for m in TITLE.finditer(question) if m.group(0).startswith("副")]
-    terms += [body for body in BODY.findall(question) if not _NOT_IN_NAMES.search(body)]
+    terms += head_names(question)  # the topic counts even when the corpus does not know it
+    bodies = [m.group(0) for m in BODY.finditer(question) if m.end() in word_ends]
+    terms += [body for body in bodies if not _NOT_IN_NAMES.search(body)]
     return list(dict.fromkeys(t for t in terms if t))
 
 

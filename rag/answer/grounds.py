@@ -1,0 +1,130 @@
+"""Whether a sentence can answer a question where it stands: the checks both extractive answerers share.
+
+The sentence's article must hold every critical term of the question (a name, a Latin word, a deputy
+title, a government body), where a term may match an alias or an abbreviation the sources define and
+a province the paper's own 我省/全省; a date the question states must match a date of the article
+(partial and relative dates resolved against the article's date); a year the question states must not
+be contradicted by the sentence's own year; a superlative asked (投资最大) must be stated; and for a strict
+question type (a number, a date …) a numbered meeting the question names must be named in the sentence
+or the one before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rag.answer.dates import article_day, matches, stated_years, text_dates
+from rag.answer.question import (
+    asked_dates,
+    critical_terms,
+    defined_aliases,
+    event_names,
+    missing_terms,
+    people_in,
+)
+from rag.lexicon import ASKS_SUPERLATIVE, STATES_SUPERLATIVE, WIRE_DATELINE
+from rag.types import Source
+
+
+@dataclass
+class Grounds:
+    """What one question (part) asks of an answer's article and sentence; `article` reads an article's text."""
+
+    kind: str
+    critical: list[str]
+    aliases: dict[str, set[str]]
+    people: set[str]
+    documents: dict[str, str]
+    dates: list
+    years: set[int]
+    events: list[str]
+    superlative: bool
+    strict_types: frozenset[str]
+
+    @classmethod
+    def of(
+        cls,
+        kind: str,
+        standalone: str,
+        sources: Sequence[Source],
+        article_text: Callable[[Source], str],
+        in_corpus: Callable[[str], bool],
+        strict_types: frozenset[str],
+    ) -> Grounds:
+        dates = asked_dates(standalone)
+        return cls(
+            kind=kind,
+            critical=critical_terms(standalone, in_corpus),
+            aliases=source_aliases(sources),
+            people=people_in(standalone),
+            documents=source_documents(sources, article_text),
+            dates=dates,
+            years={y for y, m, d in dates if y and not m and not d},
+            events=event_names(standalone),
+            superlative=bool(ASKS_SUPERLATIVE.search(standalone)),
+            strict_types=strict_types,
+        )
+
+    def holds_word(self, word: str, article: str) -> bool:
+        """The (lower-cased) article holds a word of the question, or a form the sources define for it."""
+        lowered = word.lower()
+        return lowered in article or any(
+            form.lower() in article for key, forms in self.aliases.items() if key.lower() == lowered for form in forms
+        )
+
+    def article_holds(self, source: Source, article: str) -> bool:
+        """The article (title and text, lower-cased) holds the question's critical terms and dates."""
+        if missing_terms(self.critical, article, self.aliases, self.people, self.documents[source.source]):
+            return False
+        today = article_day(source.date)
+        return not self.dates or any(any(matches(d, f) for f in text_dates(article, today)) for d in self.dates)
+
+    def sentence_fits(self, source: Source, sentence: str, context: str) -> bool:
+        """The sentence (after `context`, the one before it) names the asked meeting when the type is
+        strict, states no other year than the asked one, and a superlative when one is asked (投资最大)."""
+        if self.kind in self.strict_types and any(event not in context + sentence for event in self.events):
+            return False
+        if self.superlative and not STATES_SUPERLATIVE.search(sentence):
+            return False
+        own_years = stated_years(sentence, article_day(source.date))
+        return not (self.years and own_years and not own_years & self.years)
+
+
+def unsupported_terms(
+    standalone: str,
+    sources: Sequence[Source],
+    article_text: Callable[[Source], str],
+    in_corpus: Callable[[str], bool] = lambda term: True,
+) -> list[str]:
+    """Critical terms of the question that no single source article holds together (aliases the
+    sources define count); [] when one does. The evidence check of the LLM backend."""
+    critical = critical_terms(standalone, in_corpus)
+    if not critical or not sources:
+        return critical
+    aliases, people, documents = source_aliases(sources), people_in(standalone), source_documents(sources, article_text)
+    return min(
+        (
+            missing_terms(critical, s.title + "\n" + article_text(s), aliases, people, documents[s.source])
+            for s in sources
+        ),
+        key=len,
+    )
+
+
+def source_aliases(sources: Sequence[Source]) -> dict[str, set[str]]:
+    """The short and full forms of names the sources define (第十五次缔约方大会（COP15））."""
+    aliases: dict[str, set[str]] = {}
+    for source in sources:
+        for form, others in defined_aliases(source.text).items():
+            aliases.setdefault(form, set()).update(others)
+    return aliases
+
+
+def source_documents(sources: Sequence[Source], article_text: Callable[[Source], str]) -> dict[str, str]:
+    """The text of the source articles of each document (a paper's page or file), to find the province it
+    names; datelines aside (新华社北京…电 names where a wire story was filed, not the paper's province)."""
+    articles: dict[str, dict[str, str]] = {}
+    for s in sources:
+        articles.setdefault(s.source, {}).setdefault(s.article_id, s.title + "\n" + article_text(s))
+    return {doc: WIRE_DATELINE.sub("", "\n".join(texts.values())) for doc, texts in articles.items()}

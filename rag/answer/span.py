@@ -1,0 +1,85 @@
+"""The short answer: the span of a sentence that answers a question — a name with its role, a number
+with its unit, a date (resolved against the article's date), the whole list — shown before the sentence."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rag.answer.dates import RELATIVE_DAY, absolute, article_day, text_dates
+from rag.answer.question import asked_unit, content_terms, people_in, question_type
+from rag.cite import cited, supports
+from rag.lexicon import NUMBER, PLACE_FLAGS, TITLE_PATTERN
+from rag.names import pos_words
+from rag.types import Source
+
+SUBJECT_WINDOW = 12  # characters before a name in which the question's words mark it as the one asked for
+_CLAUSE = re.compile(r"[^，,；;。！？!?：:]+")
+_CALENDAR = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]")
+_AMOUNT = re.compile(rf"{NUMBER}\s*(?:[%％]|[\u4e00-\u9fff]{{0,1}}[元人岁度个项次家位名条年天倍吨米亿万])")
+
+
+def lead(answered: list[tuple[str, str, Source]]) -> tuple[str, str]:
+    """For each (question part, its best sentence, that sentence's source): the spans, cited, to show
+    before the sentences (a span the source does not hold word for word is not shown), and the short
+    answer, the parts' short answers joined by ；."""
+    spans: list[tuple[str, str, Source]] = []  # (the span as written, the short answer, its source)
+    for part, sentence, source in answered:
+        written, short = short_span(part, sentence, article_day(source.date))
+        if short and all(short != s for _, s, _ in spans):
+            spans.append((written, short, source))
+    shown = "".join(cited(w, s.n) for w, _, s in spans if w and supports(w, s.title + "\n" + s.text))
+    return shown, "；".join(short for _, short, _ in spans)
+
+
+def short_span(question: str, sentence: str, today: date | None = None) -> tuple[str, str]:
+    """(the span as the sentence writes it, the short answer) for a question: a name with its role, a
+    number with its unit, a date (the short answer resolves it against the article's date), the list;
+    for other questions the clause that shares most of the question's words."""
+    kind = question_type(question)
+    text = sentence.strip().rstrip("。！？；;!?")
+    if kind == "when":
+        asked = set(_CALENDAR.findall(question))
+        written = next((d for d in _CALENDAR.findall(text) if d not in asked), "")
+        relative = RELATIVE_DAY.search(text)
+        written = written or (relative.group(0) if relative and today else "")
+        if written:
+            resolved = text_dates(written, today)
+            return written, absolute(resolved[0]) if resolved else written
+    terms = content_terms(question)
+
+    def nearness(at: int) -> int:  # the question's words just before a span: the subject near it
+        return sum(t in text[max(0, at - SUBJECT_WINDOW) : at] for t in terms)
+
+    if kind == "number":
+        unit = asked_unit(question)
+        stripped = _CALENDAR.sub(lambda m: " " * len(m.group(0)), text) if "年" not in unit else text
+        amounts = [
+            m
+            for m in _AMOUNT.finditer(stripped)
+            if m.group(0) not in question and (not unit or unit in m.group(0) or unit == "%")
+        ]
+        if amounts:
+            best = max(amounts, key=lambda m: nearness(m.start()))  # the first of the nearest
+            return best.group(0), best.group(0)
+    if kind in ("who", "role"):
+        names = sorted(people_in(text) - people_in(question), key=text.find)
+        if names:
+            name = max(names, key=lambda name: nearness(text.find(name)))
+            found = re.search(rf"(?:[\u4e00-\u9fff]{{0,6}}{TITLE_PATTERN})?{re.escape(name)}", text)
+            return (found.group(0), found.group(0)) if found else (name, name)
+    if kind == "where":
+        places = [w for w, flag in pos_words(text) if flag in PLACE_FLAGS and len(w) > 1 and w not in question]
+        if places:
+            place = max(places, key=lambda place: nearness(text.find(place)))  # the first of the nearest
+            return place, place
+    if kind == "list":
+        clause = max(_CLAUSE.findall(text), key=lambda c: c.count("、"), default="")
+        if clause.count("、") >= 1 and "；" not in sentence:
+            return clause.strip(), clause.strip()
+        return "", text
+    clauses = _CLAUSE.findall(text)
+    if len(clauses) <= 1:
+        return "", text
+    best = max(clauses, key=lambda c: sum(t in c for t in terms))
+    return "", best.strip()
