@@ -14,7 +14,7 @@ import pytest
 from rag.answer.dates import absolute, holds_date, resolve, text_dates
 from rag.answer.extractive import Extracted, answer_extractive
 from rag.answer.grounds import unsupported_terms
-from rag.answer.question import asked_unit, critical_terms, missing_terms, question_type, satisfies_type
+from rag.answer.question import asked_category, asked_unit, critical_terms, missing_terms, question_type, satisfies_type
 from rag.answer.selection import answer_by_model
 from rag.cite import verify
 from rag.embeddings import load_embeddings
@@ -106,6 +106,21 @@ def test_the_name_a_question_opens_with_must_be_in_the_article(ask):
     assert ask("2008年，吉斯伯恩大区的人口数是多少？", [_source(1, "b", "2008年，全区户籍人口9.89万人。")]).refused
     answer = ask("凤岭校区占地面积多大？", [_source(1, "a", text)])
     assert not answer.refused and "423亩" in answer.text
+
+
+def test_a_work_named_in_title_marks_must_be_in_the_article(ask):
+    text = "电视剧《鳄鱼泪》的主角是雨森初，他是一名中学生。"
+    assert ask("《赌城谍血》的主角是谁？", [_source(1, "a", text)]).refused
+    answer = ask("《鳄鱼泪》的主角是谁？", [_source(1, "a", text)])
+    assert not answer.refused and "雨森初" in answer.text
+
+
+def test_the_kind_of_answer_asked_for_need_not_be_written():
+    """哪所大学, 什么地方, 职业是什么 name the kind of answer; the answer's article need not write them."""
+    assert asked_category("罗保铭本科毕业于哪所大学？") == {"大学"}
+    assert asked_category("芙蓉洞位于什么地方？") == {"地方"}
+    assert asked_category("他的职业是什么？") == {"职业"}
+    assert asked_category("长沙海关关长是谁？") == set()  # the title asked about must be found
 
 
 def test_deputy_titles_and_bodies_must_be_in_the_article(ask):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from rag.answer.grounds import Grounds
-from rag.answer.question import content_terms, question_type, satisfies_type, typing_question
+from rag.answer.question import asked_category, content_terms, question_type, satisfies_type, typing_question
 from rag.answer.span import lead
 from rag.cite import REFUSAL, cited
 from rag.lexicon import ASKS_BYLINE, DATELINE
@@ -283,6 +283,7 @@ def rank_sentences(
     grounds = Grounds.of(kind, standalone, sources, article_text, in_corpus, STRICT_TYPES)
     everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
     story = set(terms) | set(content_terms(context_question))  # a part of a question is about the question's story
+    story -= {t for t in story if any(t in noun for noun in asked_category(standalone))}  # 哪所大学: need not be found
     grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
     texts: dict[int, str] = {}
 

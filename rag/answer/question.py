@@ -51,6 +51,8 @@ _EVENT = re.compile(  # a numbered meeting: 十三届二次会议, 第十二次�
 _ASKING_WORDS = frozenset("其中 分别 具体 主要 哪位 哪家 哪项 哪种 哪名 哪次 哪年 哪月".split())  # ask, do not describe
 _HEAD_NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nt", "nz", "eng", "j"}
 _OPENING_FLAGS = {"m", "t", "x", "p"}  # numbers and times (2008年), punctuation, 在
+_WH_WORDS = frozenset("什么 哪 哪个 哪些 哪一 哪种 哪类 哪家 哪所 哪座 哪位 哪条 哪项".split())
+_WORK_TITLE = re.compile(r"《([^《》]{1,30})》")
 _CHAR_FLAGS = {"n", "g", "ng", "vg"}  # what jieba tags the characters of a name it does not know
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
@@ -101,6 +103,25 @@ def event_names(question: str) -> list[str]:
     return _EVENT.findall(question)
 
 
+def asked_category(question: str) -> set[str]:
+    """The nouns that name what kind of answer is wanted — 大学 in "毕业于哪所大学", 地方 in "位于什么地方",
+    职业 in "他的职业是什么" — which the answer's article need not write."""
+    words = [w for w, _ in pos_words(question)]
+    flags = [f for _, f in pos_words(question)]
+    category = set()
+    for i, word in enumerate(words):
+        if word in _WH_WORDS:
+            j = i + 1
+            while j < len(words) and flags[j][:1] in "umq" and len(words[j]) <= 2:  # a classifier: 所, 一类, 个
+                j += 1
+            if j < len(words) and flags[j].startswith("n"):
+                category.add(words[j])
+        ends_asking = words[i + 1 : i + 2] == ["什么"] and all(f == "x" for f in flags[i + 2 :])
+        if word == "是" and i > 0 and flags[i - 1].startswith("n") and ends_asking:  # 他的职业是什么？
+            category.add(words[i - 1])
+    return category
+
+
 def asked_unit(question: str) -> str:
     """The unit a number question counts in (多少岁 → 岁, 气温 → 度, 票价 → 元, 人数 → 人, 比例 → %), or ""."""
     direct = _ASKED_UNIT.search(question)
@@ -133,8 +154,8 @@ def head_names(question: str) -> list[str]:
 
 
 def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:
-    """Terms an answer's article must contain: names, Latin words (GDP), deputy titles and government
-    bodies. A paper's words for its own region (我省, 全国) are not names to find. jieba tags some
+    """Terms an answer's article must contain: names, Latin words (GDP), works named in 《》, deputy
+    titles and government bodies. A paper's words for its own region (我省, 全国) are not names to find. jieba tags some
     common words as names (惠民 as a person), so a name the corpus does not know counts only when it
     looks like a full personal name (three characters). A body ends where a word ends (not 区考虑部 in
     "远东地区考虑部署")."""
@@ -149,6 +170,7 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
         terms.append(word)
     terms += [m.group(0) for m in TITLE.finditer(question) if m.group(0).startswith("副")]
     terms += head_names(question)  # the topic counts even when the corpus does not know it
+    terms += _WORK_TITLE.findall(question)  # a work named in 《》: 《赌城谍血》的主角
     bodies = [m.group(0) for m in BODY.finditer(question) if m.end() in word_ends]
     terms += [body for body in bodies if not _NOT_IN_NAMES.search(body)]
     return list(dict.fromkeys(t for t in terms if t))

@@ -36,7 +36,7 @@ from rag.answer.extractive import (
 )
 from rag.answer.grounds import Grounds
 from rag.answer.model import AnswerModel, answer_model
-from rag.answer.question import content_terms, question_type, satisfies_type, typing_question
+from rag.answer.question import asked_category, content_terms, question_type, satisfies_type, typing_question
 from rag.answer.span import lead
 from rag.cite import REFUSAL
 from rag.lexicon import ASKS_BYLINE
@@ -165,6 +165,7 @@ def _rank(
     named = [t for t in grounds.critical if not t.startswith("副")] or list(grounds.people)
     everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
     story = set(terms) | set(content_terms(context_question))  # a part of a question is about the question's story
+    story -= {t for t in story if any(t in noun for noun in asked_category(standalone))}  # 哪所大学: need not be found
     grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
     grounding_total = sum(w for _, w in grounding) or 1.0
     texts: dict[int, str] = {}
