@@ -2,9 +2,12 @@
 
     python -m eval.bench_api                 # 50 sequential asks, then 8 clients x 25 asks
     python -m eval.bench_api --json          # the numbers as JSON
+    python -m eval.bench_api --data-dir /tmp/crud10k/data --qa …/crud-news/qa-dev.jsonl   # a large index
 
 Starts `newsqa demo` (the bundled page, ingested into a temporary --data-dir) on a free loopback
 port, asks the gold questions of the page round-robin, prints the numbers and stops the server.
+With `--data-dir`, serves that index as it is (`newsqa serve`, nothing ingested) and asks the
+questions of `--qa`.
 """
 
 from __future__ import annotations
@@ -36,10 +39,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """`newsqa demo` on loopback without an API key; its output goes to `log`."""
+def start_server(data_dir: Path, port: int, log: Path, verb: str = "demo") -> subprocess.Popen[bytes]:
+    """`newsqa demo` (or `serve`) on loopback without an API key; its output goes to `log`."""
     env = {**os.environ, "NEWSQA_API_KEY": ""}
-    command = [sys.executable, "-m", "ui.cli", "demo", "--port", str(port), "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "ui.cli", verb, "--port", str(port), "--data-dir", str(data_dir)]
     with log.open("wb") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -110,13 +113,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=25)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--data-dir", type=Path, help="serve this index as it is instead of the bundled page")
+    parser.add_argument("--qa", type=Path, default=GOLD, help="questions to ask (gold JSONL)")
     args = parser.parse_args()
-    questions = [item.question for item in load_gold(GOLD) if not item.history]
+    questions = [item.question for item in load_gold(args.qa) if not item.history]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="newsqa-bench-") as tmp:
         log = Path(tmp) / "server.log"
-        server = start_server(Path(tmp) / "data", port, log)
+        if args.data_dir:
+            server = start_server(args.data_dir, port, log, verb="serve")
+        else:
+            server = start_server(Path(tmp) / "data", port, log)
         try:
             ready_s = wait_ready(base, server, log)
             result = {
