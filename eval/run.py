@@ -115,6 +115,7 @@ def score_item(index: NewsIndex, system: System, item: GoldItem, k: int | None) 
         "answer_groups": item.answer_groups,
         "answerable": item.answerable,
         "answer": answer.answer,
+        "short_answer": answer.short_answer,
         "refused": answer.refused,
         "correct": correct,
         "f1": f1,

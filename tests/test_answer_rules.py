@@ -115,6 +115,15 @@ def test_a_work_named_in_title_marks_must_be_in_the_article(ask):
     assert not answer.refused and "雨森初" in answer.text
 
 
+def test_a_definition_question_is_answered_by_the_sentence_opening_with_the_term(ask):
+    text = (
+        "总杆数低于标准杆数两杆称为老鹰，低于一杆称为小鸟球。"
+        "标准杆数是指在单一球洞预先估计的完成杆数。一般球洞的标准杆数为三至五杆。"
+    )
+    answer = ask("什么是标准杆数？", [_source(1, "a", text)])
+    assert not answer.refused and "预先估计的完成杆数" in answer.short_answer  # the best sentence defines
+
+
 def test_the_kind_of_answer_asked_for_need_not_be_written():
     """哪所大学, 什么地方, 职业是什么 name the kind of answer; the answer's article need not write them."""
     assert asked_category("罗保铭本科毕业于哪所大学？") == {"大学"}

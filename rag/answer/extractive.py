@@ -22,8 +22,9 @@ from rag.lexicon import ASKS_BYLINE, DATELINE
 from rag.text import ends_sentence, sentence_spans
 from rag.types import Source
 
-MIN_COVERAGE = 0.08
-MIN_ARTICLE_COVERAGE = 0.67  # share of the question's words (each once) in the sources that the answer's article holds
+# The two refusal thresholds, fit on the dev sets by `python -m eval.fit_refusal` (docs/EVALUATION.md):
+MIN_COVERAGE = 0.12  # share of the question's weighted words a sentence must hold
+MIN_ARTICLE_COVERAGE = 0.7  # share of the question's words (each once) in the sources that the answer's article holds
 SECOND_SENTENCE_RATIO = 0.7
 MAX_SENTENCES = 3
 SHORTLIST = 12
@@ -38,7 +39,7 @@ _HEADLINE_LABEL = re.compile(r"^\s*原标题[:：]\s*")  # "原标题：<headlin
 MIN_PART_CHARS = 4
 CONTEXT_WEIGHT = 0.3
 DISTINCTIVE_WEIGHT = 2.0  # a word only this part of a multi-part question uses
-_ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
+ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
 STRICT_TYPES = frozenset({"number", "when", "role"})  # without such content a sentence cannot answer
 
 
@@ -67,6 +68,7 @@ class Candidate:
     typed: bool = False
     features: dict[str, float] = field(default_factory=dict)
     copies: list[tuple[int, Key, str]] = field(default_factory=list)  # (n, key, context) elsewhere
+    run: bool = False  # a run of clauses split by ；(a list), read with the sentence that introduces it
 
 
 def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
@@ -105,12 +107,12 @@ def candidates(
     by_words: dict[str, Candidate] = {}
     found = []
 
-    def add(n: int, text: str, key: Key, previous: str) -> None:
+    def add(n: int, text: str, key: Key, previous: str, is_run: bool = False) -> None:
         same_words = _SPACE.sub("", text)
         if same_words in by_words:
             by_words[same_words].copies.append((n, key, previous))
         else:
-            by_words[same_words] = Candidate(n, text, key, context=previous)
+            by_words[same_words] = Candidate(n, text, key, context=previous, run=is_run)
             found.append(by_words[same_words])
 
     for source in sources:
@@ -132,7 +134,7 @@ def candidates(
                 run += text
                 if not text.rstrip().endswith(("；", ";")):
                     if run != text and run_key:
-                        add(source.n, run, (run_key[0], run_key[1], run_key[2] - 1), run_context)
+                        add(source.n, run, (run_key[0], run_key[1], run_key[2] - 1), run_context, is_run=True)
                     run, run_key = "", None
             previous = text
     return found
@@ -259,7 +261,7 @@ def rank_sentences(
     terms = content_terms(standalone)
     pool = candidates(
         sources,
-        with_titles=bool(_ABOUT_HEADLINE.search(question)),
+        with_titles=bool(ABOUT_HEADLINE.search(question)),
         with_runs=kind == "list",
         keep_byline=bool(ASKS_BYLINE.search(question)),
     )
@@ -274,7 +276,7 @@ def rank_sentences(
         return (c.coverage * total + 0.5 * context + 0.3 * title) / total + 0.1 / c.n
 
     for c in pool:
-        c.coverage = _coverage(weights, c.text) / total
+        c.coverage = _coverage(weights, c.context + c.text if c.run else c.text) / total
         c.score = place_score(c)
     shortlist = sorted((c for c in pool if c.coverage >= min_coverage), key=lambda c: -c.score)[:SHORTLIST]
     for c in shortlist:

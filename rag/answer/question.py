@@ -1,12 +1,13 @@
 """Question analysis: the answer type, the asked unit, the searchable words and the terms that must be found.
 
 Types: who, where, when, number (with the asked unit: 岁, 度, 元, 人, % …), list (哪些: the whole
-list), role, reason (为什么), method (怎么), yesno (是否), or factoid (是什么 and the rest). A
+list), role, reason (为什么), method (怎么), yesno (是否), definition (什么是X: the sentence opening with
+X defines it), or factoid (the rest). A
 keyword question without a question word (北京冬奥会开幕日期, 电影的主演) is typed by its head noun.
-Critical terms (names, Latin words, deputy titles, government bodies) must be in the answer's
-article, where a term may match an alias or an abbreviation the sources define, and a province
-the paper's own 我省/全省; a date the question states must match a date of the article, partial
-dates resolved against the article's date.
+Critical terms (names, Latin words, works in 《》, the names a question opens with, deputy titles,
+government bodies) must be in the answer's article, where a term may match an alias or an
+abbreviation the sources define, and a province the paper's own 我省/全省 (`rag.answer.grounds`).
+The noun naming the kind of answer (哪所大学) need not be found.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ _TYPES = (
     ("reason", re.compile(r"为什么|为何|什么原因|原因是什么|因为什么")),
     ("method", re.compile(r"怎么|如何|怎样|通过什么方式|采取了什么")),
     ("yesno", re.compile(r"是否|有没有|是不是|能不能|能否|吗[？?]?$")),
+    ("definition", re.compile(r"^(?:什么是|何谓)|^[^，,的]{2,20}?是什么(?:意思)?[？?]?$")),
 )
 _EVENT = re.compile(  # a numbered meeting: 十三届二次会议, 第十二次主席会议
     r"[一二三四五六七八九十百\d]+届[一二三四五六七八九十\d]+次(?:全体)?会议"
@@ -51,6 +53,7 @@ _EVENT = re.compile(  # a numbered meeting: 十三届二次会议, 第十二次�
 _ASKING_WORDS = frozenset("其中 分别 具体 主要 哪位 哪家 哪项 哪种 哪名 哪次 哪年 哪月".split())  # ask, do not describe
 _HEAD_NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nt", "nz", "eng", "j"}
 _OPENING_FLAGS = {"m", "t", "x", "p"}  # numbers and times (2008年), punctuation, 在
+_DEFINED = re.compile(r"^(?:什么是|何谓)|是什么(?:意思)?[？?]?$|[？?]$")
 _WH_WORDS = frozenset("什么 哪 哪个 哪些 哪一 哪种 哪类 哪家 哪所 哪座 哪位 哪条 哪项".split())
 _WORK_TITLE = re.compile(r"《([^《》]{1,30})》")
 _CHAR_FLAGS = {"n", "g", "ng", "vg"}  # what jieba tags the characters of a name it does not know
@@ -77,8 +80,8 @@ _ALIAS = re.compile(
 
 
 def question_type(question: str) -> str:
-    """role, list, number, when, who, where, reason, method, yesno, or factoid; a question without a
-    question word takes the type of its head noun (…的主演 → who, …日期 → when, …产量 → number)."""
+    """role, list, number, when, who, where, reason, method, yesno, definition (什么是X), or factoid; a
+    question without a question word takes the type of its head noun (…的主演 → who, …日期 → when)."""
     for name, pattern in _TYPES:
         if pattern.search(question):
             return name
@@ -264,4 +267,7 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
         return bool(_REASON.search(sentence))
     if kind == "method":
         return bool(_METHOD.search(sentence))
+    if kind == "definition":  # 什么是标准杆？ — the sentence that opens with the term defines it
+        term = _DEFINED.sub("", question.strip())
+        return bool(term) and sentence.strip().startswith(term)
     return True

@@ -16,13 +16,13 @@ based `rag.answer.extractive` (README, Evaluation). `eval/fit_answer_model.py` f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from rag.answer.dates import article_day, matches, text_dates
 from rag.answer.extractive import (
+    ABOUT_HEADLINE,
     Candidate,
     Extracted,
     Key,
@@ -45,8 +45,6 @@ from rag.types import Source
 MAX_SENTENCES = 3  # a part's best sentence, and others of its article that the model says answer too
 SHORTLIST = 6  # candidates scored with the dense feature (one encode call)
 STRICT_TYPES = frozenset({"number", "when", "role", "list"})  # without such content a sentence cannot answer
-# a dateline or byline opening a story: 衡阳日报讯（全媒体记者 陈润）, 本报讯, 新华社北京12月14日电（记者 …）
-_ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
 
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -154,7 +152,7 @@ def _rank(
     terms = content_terms(standalone)
     pool = candidates(
         sources,
-        with_titles=bool(_ABOUT_HEADLINE.search(question)),
+        with_titles=bool(ABOUT_HEADLINE.search(question)),
         with_runs=kind == "list",
         keep_byline=bool(ASKS_BYLINE.search(question)),
     )

@@ -9,7 +9,7 @@ from datetime import date
 from rag.answer.dates import RELATIVE_DAY, absolute, article_day, text_dates
 from rag.answer.question import asked_unit, content_terms, people_in, question_type
 from rag.cite import cited, supports
-from rag.lexicon import NUMBER, PLACE_FLAGS, TITLE_PATTERN
+from rag.lexicon import NUMBER, PLACE_FLAGS, TITLE_PATTERN, UNIT_FORMS
 from rag.names import pos_words
 from rag.types import Source
 
@@ -57,7 +57,7 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
         amounts = [
             m
             for m in _AMOUNT.finditer(stripped)
-            if m.group(0) not in question and (not unit or unit in m.group(0) or unit == "%")
+            if m.group(0) not in question and (not unit or re.search(UNIT_FORMS.get(unit, re.escape(unit)), m.group(0)))
         ]
         if amounts:
             best = max(amounts, key=lambda m: nearness(m.start()))  # the first of the nearest
