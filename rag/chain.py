@@ -46,6 +46,14 @@ from rag.types import Answer, Source
 
 PART_K = 2
 FALLBACK_NOTICE = "大模型服务不可用，已改用抽取式回答 (LLM server unavailable: answered extractively)"
+UNSUPPORTED_NOTICE = (
+    "大模型的回答没有一句能被来源核实，已改用抽取式回答 "
+    "(no sentence of the LLM's answer is supported by its cited sources: answered extractively)"
+)
+REFUSAL_NOTICE = (
+    "大模型未能回答，但资料中有答案，已改用抽取式回答 "
+    "(the LLM refused though the sources hold an answer: answered extractively)"
+)
 BACKENDS = ("extractive", "openai")
 State = dict[str, Any]
 
@@ -254,8 +262,14 @@ def _note_fallback(state: State) -> None:
 
 
 def verify_answer(state: State, extractive: Runnable[State, TextChunk], evidence: Evidence) -> Answer:
-    """The answer with every `[n]` checked against its source; an LLM that failed or answered what the
-    sources lack is replaced by the extractive answer or a refusal, with a notice."""
+    """The answer with every `[n]` checked against its source.
+
+    An LLM answer is kept when at least one of its sentences is supported by a source it cites. It is
+    replaced, with a notice, by the extractive answer (the extractive answerer run on the same state)
+    when the LLM failed, when no sentence of its reply is supported (bare `[1] [2]` markers, citations
+    that all fail verification), or when it refused while the extractive answerer answers. An LLM
+    answer naming what the sources lack is refused.
+    """
     chunk: TextChunk = state["text"]
     backend = state["backend"]
     if chunk.failed:
@@ -266,13 +280,24 @@ def verify_answer(state: State, extractive: Runnable[State, TextChunk], evidence
     state["timings"]["answer_ms"] = _ms(state.get("answer_started", state["started"]))
     started = time.perf_counter()
     sources: list[Source] = state["sources"]
+    lacking = False
     if not refused and backend == "openai":
         missing = unsupported_terms(state["standalone"], sources, evidence.article_text, evidence.has_term)
         if missing:
-            lacking = f"资料中没有“{'、'.join(missing)}”，回答已拒绝 (sources lack: {', '.join(missing)})"
-            state["notices"].append(lacking)
-            text, refused = REFUSAL + "。", True
+            state["notices"].append(
+                f"资料中没有“{'、'.join(missing)}”，回答已拒绝 (sources lack: {', '.join(missing)})"
+            )
+            text, refused, lacking = REFUSAL + "。", True, True
     sentences, citations = verify(text, sources)
+    if backend == "openai" and not lacking:
+        supported = any(s.cites for s in sentences)
+        if refused or not supported:  # an answer beats a refusal, and a refusal beats text nothing supports
+            fallback = extractive.invoke(state)
+            fallback_refused = fallback.refused if fallback.refused is not None else REFUSAL in fallback.text
+            if not refused or not fallback_refused:
+                state["notices"].append(REFUSAL_NOTICE if refused else UNSUPPORTED_NOTICE)
+                backend, chunk, text, refused = "extractive", fallback, fallback.text, fallback_refused
+                sentences, citations = verify(text, sources)
     state["timings"]["verify_ms"] = _ms(started)
     state["timings"]["total_ms"] = _ms(state["started"])
     return Answer(
@@ -359,8 +384,9 @@ class Assistant:
         return self.chain.invoke(self.request(question, history, **options))["answer"]
 
     def stream(self, question: str, history: Sequence[dict] = (), **options: Any) -> Iterator[dict]:
-        """Events of one answer: {"type": "token", "text"}, {"type": "reset"} (the LLM broke off; the
-        extractive answer follows as a token), then {"type": "answer", "answer"}."""
+        """Events of one answer: {"type": "token", "text"} …, maybe {"type": "reset"} (the LLM broke off,
+        or its reply was replaced: drop the text so far; the final text follows as one token), then
+        {"type": "answer", "answer"}."""
         framer = EventFramer()
         for chunk in self.chain.stream(self.request(question, history, **options)):
             yield from framer.events(chunk)
@@ -374,9 +400,15 @@ class Assistant:
 
 
 class EventFramer:
-    """Turns the chain's streamed state chunks into the events the faces show."""
+    """Turns the chain's streamed state chunks into the events the faces show.
+
+    When the verified answer is not the text streamed so far (the LLM broke off, or its reply was
+    replaced by the extractive answer or a refusal), a `reset` tells the client to drop what it
+    showed, and the final text follows as one token, before the `answer`.
+    """
 
     def __init__(self) -> None:
+        self.streamed: list[str] = []
         self.reset = False
 
     def events(self, chunk: dict) -> list[dict]:
@@ -384,11 +416,18 @@ class EventFramer:
         if isinstance(text := chunk.get("text"), TextChunk):
             if text.failed:
                 self.reset = True
+                self.streamed.clear()
                 events.append({"type": "reset"})
             elif text.text:
+                self.streamed.append(text.text)
                 events.append({"type": "token", "text": text.text})
         if isinstance(answer := chunk.get("answer"), Answer):
-            if self.reset:  # the fallback's text was never streamed
+            shown = "".join(self.streamed)
+            if answer.answer != shown:
+                if shown or not self.reset:  # the text shown is not the answer: take it back
+                    self.reset = True
+                    events.append({"type": "reset"})
+                self.streamed = [answer.answer]
                 events.append({"type": "token", "text": answer.answer})
             events.append({"type": "answer", "answer": answer})
         return events

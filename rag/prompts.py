@@ -10,16 +10,22 @@ from rag.cite import REFUSAL
 from rag.types import Source
 
 ANSWER_SYSTEM = (
-    "你是严谨的新闻资料问答助手。只依据用户给出的编号资料回答问题，用简洁的中文作答。\n"
+    "你是严谨的新闻资料问答助手，只依据用户给出的编号资料回答问题。\n"
     "规则：\n"
-    "1. 每一句话的句末都必须标注它所依据的资料编号，格式为 [1] 或 [1][2]，编号只能是给出的资料编号。\n"
-    "2. 人名、机构名、数字和日期必须与资料原文完全一致，不得推测或补充资料中没有的内容。\n"
-    f"3. 如果资料中没有问题的答案，只回答：{REFUSAL}。\n"
+    "1. 直接回答：用一到两句简短的中文回答，尽量照抄资料原文中含有答案的句子或词语。\n"
+    "2. 每句话末尾标注它所依据的资料编号，格式为 [1] 或 [1][2]，编号只能是给出的资料编号。\n"
+    "3. 人名、机构名、数字和日期必须与资料原文完全一致，不得推测或补充资料中没有的内容。\n"
+    "4. 不要只输出编号，编号前面必须有回答的文字。\n"
+    f"5. 只要有一条资料含有答案就必须回答；只有所有资料都没有答案时，才只回答：{REFUSAL}。\n"
 )
+ANSWER_EXAMPLE = "例如问题“某市市长是谁？”，资料[3]写有“某市市长张三”，就回答：某市市长是张三[3]。"
 ANSWER_PROMPT = ChatPromptTemplate.from_messages(
     [
         ("system", ANSWER_SYSTEM),
-        ("human", "资料：\n\n{sources}\n\n问题：{question}\n请根据资料回答，每句末尾标注资料编号。"),
+        (
+            "human",
+            f"资料：\n\n{{sources}}\n\n问题：{{question}}\n请用一到两句话回答，每句末尾标注资料编号。{ANSWER_EXAMPLE}",
+        ),
     ]
 )
 CONDENSE_PROMPT = ChatPromptTemplate.from_messages(

@@ -21,6 +21,7 @@ from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.settings import Settings
 from tests.conftest import PAGE
+from tests.fake_llm_server import FakeLLM
 from ui.api.app import create_app
 from ui.api.exposure import check_exposure
 
@@ -133,6 +134,29 @@ def test_chat_stream_sends_tokens_then_the_answer(client: TestClient):
     answer = events[-1][1]["answer"]
     assert "".join(data["text"] for kind, data in events if kind == "token") == answer["answer"]
     assert answer["citations"] and answer["sources"]
+
+
+def test_streams_take_back_an_llm_reply_that_is_replaced(page_index: NewsIndex):
+    """An LLM reply of bare citation markers streams, is reset, and the extractive answer follows, on
+    both streaming routes; the OpenAI stream (which cannot take text back) separates the two."""
+    fallback = Assistant(page_index.settings, page_index).ask(QUESTION, backend="extractive").answer
+    with FakeLLM(["[1] [2] [3]"]) as llm:
+        settings = page_index.settings.model_copy(update={"answer_backend": "openai", "openai_base_url": llm.base_url})
+        for client in started(create_app(settings, Assistant(settings, page_index), with_ui=False)):
+            events = sse_events(client.post("/api/chat/stream", json={"question": QUESTION}).text)
+            body = {"model": "newsqa", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+            data = [
+                line.removeprefix("data: ") for line in client.post("/v1/chat/completions", json=body).text.splitlines()
+            ]
+    kinds = [kind for kind, _ in events]
+    reset = kinds.index("reset")
+    assert "".join(data["text"] for _, data in events[:reset]) == "[1] [2] [3]"
+    assert kinds[reset + 1 :] == ["token", "answer"] and events[reset + 1][1]["text"] == fallback
+    answer = events[-1][1]["answer"]
+    assert answer["answer"] == fallback and answer["backend"] == "extractive" and answer["notices"]
+    chunks = [json.loads(item) for item in data if item.startswith("{")]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert text == "[1] [2] [3]\n\n" + fallback and chunks[-1]["notices"] == answer["notices"]
 
 
 def test_stream_errors_before_the_first_token_keep_their_status(client: TestClient, tmp_path: Path):

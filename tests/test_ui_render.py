@@ -1,9 +1,16 @@
-"""The chat face's HTML: citation links, unsupported sentences, refusals and highlighted quotes."""
+"""The chat face's HTML: citation links, unsupported sentences, refusals, highlighted quotes, and a streamed
+chat turn whose LLM reply is taken back."""
 
 from __future__ import annotations
 
+from html import escape
+
 from ingest.uploads import UploadedFile
+from rag.chain import UNSUPPORTED_NOTICE, Assistant
+from rag.index import NewsIndex
 from rag.types import Answer, AnswerSentence, Citation, Source
+from tests.fake_llm_server import FakeLLM
+from ui.web.app import chat_turn
 from ui.web.render import answer_html, highlighted_passage, question_html, sources_html, upload_report_html
 
 PASSAGE = "12日下午，刘越高与朱光耀座谈。长沙海关将加强对接交流。<b>"
@@ -86,3 +93,20 @@ def test_an_upload_report_has_a_line_per_file_and_per_skipped_reason():
         '<div class="nq-bad">⚠ a.jsonl：已跳过 (skipped) — line 4: no text</div>'
         '<div class="nq-bad">⚠ &lt;b&gt;.txt：已跳过 (skipped) — binary file, not text</div>'
     )
+
+
+def test_a_replaced_llm_reply_is_taken_back_in_the_chat(page_index: NewsIndex):
+    """The chat shows the LLM's bare markers while they stream, clears them at the reset, then shows the
+    extractive answer with the notice."""
+    question = "长沙海关的关长是谁？"
+    with FakeLLM(["[1] [2] [3]"]) as llm:
+        settings = page_index.settings.model_copy(update={"answer_backend": "openai", "openai_base_url": llm.base_url})
+        assistant = Assistant(settings, page_index)
+        turn = chat_turn(assistant, question, [], [], "openai", 5, None, None, None, False)
+        shown = [messages[-1]["content"] for _, messages, _, _ in turn]
+    streamed = next(i for i, html in enumerate(shown) if "[1] [2] [3]" in html)
+    cleared = next(i for i, html in enumerate(shown) if i > streamed and "[1] [2] [3]" not in html)
+    assert "nq-streaming" in shown[cleared]  # the text was taken back before the answer came
+    final = shown[-1]
+    assert "nq-streaming" not in final and "[1] [2] [3]" not in final
+    assert escape(UNSUPPORTED_NOTICE) in final and "朱光耀" in final
