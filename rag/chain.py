@@ -68,7 +68,7 @@ class TextChunk:
     text: str = ""
     failed: bool = False
     refused: bool | None = None  # the answerer's own verdict, when it knows it (the extractive one does)
-    short_answer: str = ""  # the span alone, when the answerer finds it (the model-based selection does)
+    short_answer: str = ""  # the span alone, when the answerer finds it (the extractive answerers do)
 
     def __add__(self, other: TextChunk) -> TextChunk:
         if other.failed:
@@ -159,10 +159,9 @@ class Evidence:
 
 
 def extractive_answerer(evidence: Evidence, selection: str = "rules") -> Runnable[State, TextChunk]:
-    """The offline answerer as a chain step: one chunk, the cited sentences (or the refusal).
-
-    `selection` "rules" is the default answerer; "model" the model-based one (`rag.answer.selection`,
-    weights fit on the dev sets), which also finds the short answer.
+    """The offline answerer as a chain step: one chunk, the short answer and the cited sentences (or the
+    refusal). `selection` "rules" is the default answerer; "model" the model-based one
+    (`rag.answer.selection`, weights fit on the dev sets).
     """
 
     def answer(state: State) -> TextChunk:
