@@ -22,13 +22,15 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _LEADING_MARKS = re.compile(r"(?:\s*(?:\[\d+(?:\s*[,，、]\s*\d+)*\]|【\d+(?:\s*[,，、]\s*\d+)*】))+")
+_BRACKETED_NUMBER = re.compile(r"[\[【](\d+(?:\s*[,，、]\s*\d+)*)[\]】]")
 MIN_BIGRAM_SUPPORT = 0.5
 REFUSAL = "资料中没有找到相关信息"
 
 
 def cited(sentence: str, n: int) -> str:
-    """A sentence with its citation [n] before the final punctuation (after a closing quote)."""
-    text = sentence.strip()
+    """A source sentence with its citation [n] before the final punctuation (after a closing quote); a
+    bracketed number of its own (证监许可[2018]1910号) is written 〔2018〕, so it cannot pass for a citation."""
+    text = _BRACKETED_NUMBER.sub(r"〔\1〕", sentence.strip())
     if text[-1] in "。！？；;!?":
         return f"{text[:-1]}[{n}]{text[-1]}"
     if text[-1] in '”’」』）)"' and len(text) > 1 and text[-2] in "。！？；;!?":

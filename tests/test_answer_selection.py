@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rag.answer.extractive import answer_extractive, candidates, news_text
 from rag.answer.question import satisfies_type
+from rag.cite import verify
 from rag.types import Source
 
 
@@ -77,3 +78,12 @@ def test_dates_do_not_answer_how_many():
     assert satisfies_type("number", "沙特已向约30个国家发出邀请。", "有多少个国家参加了和平会议？")
     assert satisfies_type("number", "衡阳已有2200年建城史。", "衡阳有多少年的建城史？")  # a span, not a date
     assert satisfies_type("number", "展会持续15日。", "展会持续几天？")
+
+
+def test_a_bracketed_number_of_the_source_is_not_taken_for_a_citation():
+    text = "经中国证监会《批复》（证监许可[2018]1910号）核准，公司获准非公开发行股份不超过5416万股。"
+    sources = [_source(1, "a", text)]
+    answer, refused = _answer("公司获准非公开发行多少股份？", sources)
+    assert not refused and "〔2018〕" in answer and "[2018]" not in answer
+    sentences, citations = verify(answer, sources)
+    assert all(s.supported and not s.flags for s in sentences) and {c.n for c in citations} == {1}

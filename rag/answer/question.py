@@ -109,8 +109,8 @@ def event_names(question: str) -> list[str]:
 def asked_category(question: str) -> set[str]:
     """The nouns that name what kind of answer is wanted — 大学 in "毕业于哪所大学", 地方 in "位于什么地方",
     职业 in "他的职业是什么" — which the answer's article need not write."""
-    words = [w for w, _ in pos_words(question)]
-    flags = [f for _, f in pos_words(question)]
+    tagged = pos_words(question)
+    words, flags = [w for w, _ in tagged], [f for _, f in tagged]
     category = set()
     for i, word in enumerate(words):
         if word in _WH_WORDS:
