@@ -243,6 +243,68 @@ def term_weights(
     return weights
 
 
+@dataclass
+class Part:
+    """What ranking one question (part) starts from, for both extractive answerers: the asked type, the
+    candidate sentences, the question's weighted words, the checks an answer must pass (`grounds`) and
+    the word groups its article should hold (`grounding`: the story's words the sources have, without
+    the noun naming the kind of answer)."""
+
+    kind: str
+    typed_by: str
+    pool: list[Candidate]
+    weights: dict[str, float]
+    by_n: dict[int, Source]
+    grounds: Grounds
+    grounding: list[tuple[list[str], float]]
+    article_text: Callable[[Source], str]
+    texts: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        question: str,
+        standalone: str,
+        context_question: str,
+        other_parts: Sequence[str],
+        sources: Sequence[Source],
+        article_text: Callable[[Source], str],
+        in_corpus: Callable[[str], bool],
+        strict_types: frozenset[str],
+    ) -> Part:
+        typed_by = typing_question(question, standalone)
+        kind = question_type(typed_by)
+        pool = candidates(
+            sources,
+            with_titles=bool(ABOUT_HEADLINE.search(question)),
+            with_runs=kind == "list",
+            keep_byline=bool(ASKS_BYLINE.search(question)),
+        )
+        weights = term_weights(standalone, context_question, other_parts, [c.text for c in pool])
+        everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
+        story = set(content_terms(standalone)) | set(content_terms(context_question))  # the question's story
+        story -= {t for t in story if any(t in noun for noun in asked_category(standalone))}  # 哪所大学
+        grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
+        grounds = Grounds.of(kind, standalone, sources, article_text, in_corpus, strict_types)
+        by_n = {s.n: s for s in sources}
+        return cls(kind, typed_by, pool, weights, by_n, grounds, grounding, article_text)
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+    def article(self, n: int) -> str:
+        """The title and text (lower-cased) of source n's article."""
+        if n not in self.texts:
+            self.texts[n] = (self.by_n[n].title + "\n" + self.article_text(self.by_n[n])).lower()
+        return self.texts[n]
+
+    def article_share(self, n: int) -> float:
+        """The share of the grounding words that source n's article holds (or a form the sources define)."""
+        held = sum(w for group, w in self.grounding if any(self.grounds.holds_word(t, self.article(n)) for t in group))
+        return held / (sum(w for _, w in self.grounding) or 1.0)
+
+
 def rank_sentences(
     question: str,
     standalone: str,
@@ -256,18 +318,8 @@ def rank_sentences(
 ) -> list[Candidate]:
     """The grounded sentences that could answer one question (part), best first; [] to refuse it. Each
     keeps the share of the question's words its article holds as `features["article"]`."""
-    typed_by = typing_question(question, standalone)
-    kind = question_type(typed_by)
-    terms = content_terms(standalone)
-    pool = candidates(
-        sources,
-        with_titles=bool(ABOUT_HEADLINE.search(question)),
-        with_runs=kind == "list",
-        keep_byline=bool(ASKS_BYLINE.search(question)),
-    )
-    weights = term_weights(standalone, context_question, other_parts, [c.text for c in pool])
-    total = sum(weights.values()) or 1.0
-    by_n = {s.n: s for s in sources}
+    part = Part.of(question, standalone, context_question, other_parts, sources, article_text, in_corpus, STRICT_TYPES)
+    kind, pool, weights, total, by_n, grounds = part.kind, part.pool, part.weights, part.total, part.by_n, part.grounds
 
     def place_score(c: Candidate) -> float:
         """The sentence's words, then its neighbours' and its article title's, and the source's rank."""
@@ -280,14 +332,8 @@ def rank_sentences(
         c.score = place_score(c)
     shortlist = sorted((c for c in pool if c.coverage >= min_coverage), key=lambda c: -c.score)[:SHORTLIST]
     for c in shortlist:
-        c.typed = satisfies_type(kind, c.text, typed_by)
+        c.typed = satisfies_type(kind, c.text, part.typed_by)
         c.score += TYPE_BONUS if c.typed else 0.0
-    grounds = Grounds.of(kind, standalone, sources, article_text, in_corpus, STRICT_TYPES)
-    everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
-    story = set(terms) | set(content_terms(context_question))  # a part of a question is about the question's story
-    story -= {t for t in story if any(t in noun for noun in asked_category(standalone))}  # 哪所大学: need not be found
-    grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
-    texts: dict[int, str] = {}
 
     def grounded(c: Candidate) -> bool:
         """Grounded where it stands, or else in one of its copies (then it is placed and scored there)."""
@@ -305,15 +351,11 @@ def rank_sentences(
         """Typed as asked, its article holds the question's critical terms, dates and most of its words,
         and the sentence fits the asked meeting and year."""
         source = by_n[c.n]
-        if c.n not in texts:
-            texts[c.n] = (source.title + "\n" + article_text(source)).lower()
-        if not (c.typed or kind not in STRICT_TYPES) or not grounds.article_holds(source, texts[c.n]):
+        if not (c.typed or kind not in STRICT_TYPES) or not grounds.article_holds(source, part.article(c.n)):
             return False
         if not grounds.sentence_fits(source, c.text, c.context):
             return False
-        held = sum(w for group, w in grounding if any(grounds.holds_word(t, texts[c.n]) for t in group))
-        held /= sum(w for _, w in grounding) or 1.0
-        c.features["article"] = held
-        return held >= min_article
+        c.features["article"] = part.article_share(c.n)
+        return c.features["article"] >= min_article
 
     return sorted([c for c in shortlist if grounded(c)], key=lambda c: -c.score)

@@ -22,24 +22,19 @@ import numpy as np
 
 from rag.answer.dates import article_day, matches, text_dates
 from rag.answer.extractive import (
-    ABOUT_HEADLINE,
     Candidate,
     Extracted,
     Key,
+    Part,
     _coverage,
     _distinctive,
-    _word_groups,
-    candidates,
     cited_sentences,
     question_parts,
-    term_weights,
 )
-from rag.answer.grounds import Grounds
 from rag.answer.model import AnswerModel, answer_model
-from rag.answer.question import asked_category, content_terms, question_type, satisfies_type, typing_question
+from rag.answer.question import satisfies_type
 from rag.answer.span import lead
 from rag.cite import REFUSAL
-from rag.lexicon import ASKS_BYLINE
 from rag.types import Source
 
 MAX_SENTENCES = 3  # a part's best sentence, and others of its article that the model says answer too
@@ -147,39 +142,17 @@ def _rank(
     """The candidates that can answer one question (part) with their features (dense aside), best
     first by the model without its dense feature; [] when none can."""
     model = answer_model()
-    typed_by = typing_question(question, standalone)
-    kind = question_type(typed_by)
-    terms = content_terms(standalone)
-    pool = candidates(
-        sources,
-        with_titles=bool(ABOUT_HEADLINE.search(question)),
-        with_runs=kind == "list",
-        keep_byline=bool(ASKS_BYLINE.search(question)),
-    )
-    weights = term_weights(standalone, context_question, other_parts, [c.text for c in pool])
-    total = sum(weights.values()) or 1.0
-    by_n = {s.n: s for s in sources}
-    grounds = Grounds.of(kind, standalone, sources, article_text, in_corpus, STRICT_TYPES)
+    part = Part.of(question, standalone, context_question, other_parts, sources, article_text, in_corpus, STRICT_TYPES)
+    kind, weights, total, by_n, grounds = part.kind, part.weights, part.total, part.by_n, part.grounds
     named = [t for t in grounds.critical if not t.startswith("副")] or list(grounds.people)
-    everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
-    story = set(terms) | set(content_terms(context_question))  # a part of a question is about the question's story
-    story -= {t for t in story if any(t in noun for noun in asked_category(standalone))}  # 哪所大学: need not be found
-    grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
-    grounding_total = sum(w for _, w in grounding) or 1.0
-    texts: dict[int, str] = {}
-
-    def article(n: int) -> str:
-        if n not in texts:
-            texts[n] = (by_n[n].title + "\n" + article_text(by_n[n])).lower()
-        return texts[n]
 
     def features(c: Candidate) -> dict[str, float] | None:
         """The candidate's features where it stands, or None when it cannot answer there."""
         source = by_n[c.n]
-        if not grounds.article_holds(source, article(c.n)) or not grounds.sentence_fits(source, c.text, c.context):
+        if not grounds.article_holds(source, part.article(c.n)) or not grounds.sentence_fits(source, c.text, c.context):
             return None
         nearby = c.context + c.text
-        typed = satisfies_type(kind, c.text, typed_by)
+        typed = satisfies_type(kind, c.text, part.typed_by)
         if kind in STRICT_TYPES and not typed:
             return None
         rest = {t: w for t, w in weights.items() if t not in c.text.lower()}
@@ -189,8 +162,7 @@ def _rank(
             "context": _coverage(rest, c.context) / total,
             "headline": _coverage(rest, source.title) / total,
             "typed": float(typed),
-            "article": sum(w for group, w in grounding if any(grounds.holds_word(t, article(c.n)) for t in group))
-            / grounding_total,
+            "article": part.article_share(c.n),
             "subject": sum(t.lower() in nearby.lower() for t in named) / len(named) if named else 1.0,
             "time": float(bool(grounds.dates) and any(matches(d, f) for d in grounds.dates for f in found)),
             "rank": 1.0 / c.n,
@@ -199,7 +171,7 @@ def _rank(
         }
 
     ranked = []
-    for c in pool:
+    for c in part.pool:
         if not c.text.strip() or _coverage(weights, c.text) == 0:
             continue
         for n, key, context in [(c.n, c.key, c.context), *c.copies]:  # grounded where it stands, or in a copy
