@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from eval.gold import load_gold
 from eval.scoring import correctness
-from rag.answer.extractive import pick_sentences, question_parts, rank_sentences
+from rag.answer.extractive import STRICT_TYPES, Part, pick_sentences, rank_sentences
 from rag.chain import Assistant
 from rag.index import NewsIndex
 from rag.settings import Settings
@@ -61,22 +61,10 @@ def collect(qa: Path, data_dir: Path) -> list[dict]:
     rows = []
     for item in tqdm(load_gold(qa), desc=qa.stem, unit="question", file=sys.stderr):
         answer = assistant.ask(item.question, history=item.history)
-        standalone, parts = answer.standalone_question, question_parts(answer.standalone_question)
         ranked_parts = []
-        for part in parts:
-            own = part if len(parts) > 1 else item.question
-            others = [p for p in parts if p is not part]
-            ranked = rank_sentences(
-                own,
-                part,
-                standalone if others else "",
-                others,
-                answer.sources,
-                article_text,
-                index.lexical.has_term,
-                min_coverage=0.0,
-                min_article=0.0,
-            )
+        standalone, has_term = answer.standalone_question, index.lexical.has_term
+        for part in Part.each(item.question, standalone, answer.sources, article_text, has_term, STRICT_TYPES):
+            ranked = rank_sentences(part, min_coverage=0.0, min_article=0.0)
             ranked_parts.append(
                 [
                     {

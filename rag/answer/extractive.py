@@ -175,25 +175,20 @@ def answer_extractive(
     """
     if not sources:
         return Extracted(REFUSAL + "。", True)
-    parts = question_parts(standalone)
     by_n = {s.n: s for s in sources}
     chosen: dict[tuple[str, str, int], Candidate] = {}
     answered: list[tuple[str, str, Source]] = []  # (question part, best sentence, its source)
-    for part in parts:
-        own_question = part if len(parts) > 1 else question
-        others = [p for p in parts if p is not part]
-        ranked = rank_sentences(
-            own_question, part, standalone if others else "", others, sources, article_text, in_corpus
-        )
+    for part in Part.each(question, standalone, sources, article_text, in_corpus, STRICT_TYPES):
+        ranked = rank_sentences(part)
         picked = pick_sentences(ranked)
-        if others and picked and picked[0].key in chosen:
-            lacking = [t for t in _distinctive(part, others) if t not in picked[0].text.lower()]
+        if part.others and picked and picked[0].key in chosen:
+            lacking = [t for t in _distinctive(part.text, part.others) if t not in picked[0].text.lower()]
             extra = next((c for c in ranked if c.key not in chosen and any(t in c.text.lower() for t in lacking)), None)
             picked += [extra] if extra else []
         for c in picked:
             chosen.setdefault(c.key, c)
         if picked:
-            answered.append((own_question, picked[0].text, by_n[picked[0].n]))
+            answered.append((part.asked, picked[0].text, by_n[picked[0].n]))
     if not chosen:
         return Extracted(REFUSAL + "。", True)
     shown, short = lead(answered)
@@ -248,8 +243,12 @@ class Part:
     """What ranking one question (part) starts from, for both extractive answerers: the asked type, the
     candidate sentences, the question's weighted words, the checks an answer must pass (`grounds`) and
     the word groups its article should hold (`grounding`: the story's words the sources have, without
-    the noun naming the kind of answer)."""
+    the noun naming the kind of answer). `asked` is the part as the user asked it (the whole question
+    when it has one part), `text` its standalone form, `others` the question's other parts."""
 
+    asked: str
+    text: str
+    others: list[str]
     kind: str
     typed_by: str
     pool: list[Candidate]
@@ -261,33 +260,42 @@ class Part:
     texts: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def of(
+    def each(
         cls,
         question: str,
         standalone: str,
-        context_question: str,
-        other_parts: Sequence[str],
         sources: Sequence[Source],
         article_text: Callable[[Source], str],
         in_corpus: Callable[[str], bool],
         strict_types: frozenset[str],
-    ) -> Part:
-        typed_by = typing_question(question, standalone)
-        kind = question_type(typed_by)
-        pool = candidates(
-            sources,
-            with_titles=bool(ABOUT_HEADLINE.search(question)),
-            with_runs=kind == "list",
-            keep_byline=bool(ASKS_BYLINE.search(question)),
-        )
-        weights = term_weights(standalone, context_question, other_parts, [c.text for c in pool])
+    ) -> list[Part]:
+        """One Part for each part of the (standalone) question; a part of several is read in the context
+        of the whole question."""
+        texts = question_parts(standalone)
         everything = "\n".join(s.title + "\n" + s.text for s in sources).lower()
-        story = set(content_terms(standalone)) | set(content_terms(context_question))  # the question's story
-        story -= {t for t in story if any(t in noun for noun in asked_category(standalone))}  # 哪所大学
-        grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
-        grounds = Grounds.of(kind, standalone, sources, article_text, in_corpus, strict_types)
         by_n = {s.n: s for s in sources}
-        return cls(kind, typed_by, pool, weights, by_n, grounds, grounding, article_text)
+        parts = []
+        for text in texts:
+            asked = text if len(texts) > 1 else question
+            others = [t for t in texts if t is not text]
+            context = standalone if others else ""
+            typed_by = typing_question(asked, text)
+            kind = question_type(typed_by)
+            pool = candidates(
+                sources,
+                with_titles=bool(ABOUT_HEADLINE.search(asked)),
+                with_runs=kind == "list",
+                keep_byline=bool(ASKS_BYLINE.search(asked)),
+            )
+            weights = term_weights(text, context, others, [c.text for c in pool])
+            story = set(content_terms(text)) | set(content_terms(context))  # the question's story
+            story -= {t for t in story if any(t in noun for noun in asked_category(text))}  # 哪所大学
+            grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
+            grounds = Grounds.of(kind, text, sources, article_text, in_corpus, strict_types)
+            parts.append(
+                cls(asked, text, others, kind, typed_by, pool, weights, by_n, grounds, grounding, article_text)
+            )
+        return parts
 
     @property
     def total(self) -> float:
@@ -306,19 +314,10 @@ class Part:
 
 
 def rank_sentences(
-    question: str,
-    standalone: str,
-    context_question: str,
-    other_parts: Sequence[str],
-    sources: Sequence[Source],
-    article_text: Callable[[Source], str],
-    in_corpus: Callable[[str], bool],
-    min_coverage: float = MIN_COVERAGE,
-    min_article: float = MIN_ARTICLE_COVERAGE,
+    part: Part, min_coverage: float = MIN_COVERAGE, min_article: float = MIN_ARTICLE_COVERAGE
 ) -> list[Candidate]:
-    """The grounded sentences that could answer one question (part), best first; [] to refuse it. Each
+    """The grounded sentences that could answer one question part, best first; [] to refuse it. Each
     keeps the share of the question's words its article holds as `features["article"]`."""
-    part = Part.of(question, standalone, context_question, other_parts, sources, article_text, in_corpus, STRICT_TYPES)
     kind, pool, weights, total, by_n, grounds = part.kind, part.pool, part.weights, part.total, part.by_n, part.grounds
 
     def place_score(c: Candidate) -> float:

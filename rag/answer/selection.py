@@ -98,20 +98,14 @@ def scored_parts(
     if not sources:
         return []
     model = model or answer_model()
-    parts = question_parts(standalone)
-    shortlists = []
-    for part in parts:
-        own_question = part if len(parts) > 1 else question
-        others = [p for p in parts if p is not part]
-        context = standalone if others else ""
-        ranked = _rank(own_question, part, context, others, sources, article_text, in_corpus)
-        shortlists.append(ranked[:SHORTLIST])
-    _add_dense(parts, shortlists, encode)
+    parts = Part.each(question, standalone, sources, article_text, in_corpus, STRICT_TYPES)
+    shortlists = [_rank(part)[:SHORTLIST] for part in parts]
+    _add_dense([part.text for part in parts], shortlists, encode)
     for shortlist in shortlists:
         for c in shortlist:
             c.score = model.probability(c.features)
         shortlist.sort(key=lambda c: -c.score)
-    return list(zip(parts, shortlists, strict=True))
+    return [(part.text, shortlist) for part, shortlist in zip(parts, shortlists, strict=True)]
 
 
 def _add_dense(parts: list[str], shortlists: list[list[Candidate]], encode: Encode | None) -> None:
@@ -130,19 +124,10 @@ def _add_dense(parts: list[str], shortlists: list[list[Candidate]], encode: Enco
             c.features["dense"] = float(vectors[i] @ vectors[row[c.text]])
 
 
-def _rank(
-    question: str,
-    standalone: str,
-    context_question: str,
-    other_parts: Sequence[str],
-    sources: Sequence[Source],
-    article_text: Callable[[Source], str],
-    in_corpus: Callable[[str], bool],
-) -> list[Candidate]:
-    """The candidates that can answer one question (part) with their features (dense aside), best
-    first by the model without its dense feature; [] when none can."""
+def _rank(part: Part) -> list[Candidate]:
+    """The candidates that can answer one question part with their features (dense aside), best first by
+    the model without its dense feature; [] when none can."""
     model = answer_model()
-    part = Part.of(question, standalone, context_question, other_parts, sources, article_text, in_corpus, STRICT_TYPES)
     kind, weights, total, by_n, grounds = part.kind, part.weights, part.total, part.by_n, part.grounds
     named = [t for t in grounds.critical if not t.startswith("副")] or list(grounds.people)
 
