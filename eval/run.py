@@ -200,4 +200,3 @@ def _by_system(records: Sequence[dict]) -> dict[str, list[dict]]:
     for record in records:
         grouped.setdefault(record["system"], []).append(record)
     return grouped
-

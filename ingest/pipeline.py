@@ -151,8 +151,7 @@ def ingest_document(
     items: Iterable[Article | Skipped | tuple[Article, list[Chunk]]] = _articles_of(doc, done, laid or {})
     if doc.kind != "jsonl":  # a page's articles are few: chunk them first, to count the chunks to embed
         items = [
-            item if isinstance(item, Skipped) else (item, chunk_article(item, *_chunking(settings)))
-            for item in items
+            item if isinstance(item, Skipped) else (item, chunk_article(item, *_chunking(settings))) for item in items
         ]
         progress.set_total(sum(len(item[1]) for item in items if isinstance(item, tuple)))
     else:

@@ -51,6 +51,7 @@ def ingest(
 ) -> None:
     """导入文档 Ingest files and folders into the index (idempotent, resumable)."""
     from ingest.pipeline import ingest_paths
+
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise NewsqaError(f"找不到 {', '.join(missing)}", f"no such file or folder: {', '.join(missing)}")
