@@ -217,6 +217,20 @@ def test_no_dateline_before_the_answer(ask):
     assert not answer.refused and "3000个" in answer.text and "日报讯" not in answer.text and "记者" not in answer.text
 
 
+def test_the_words_where_the_question_word_stands_are_the_short_answer(ask):
+    """A name jieba does not know comes whole, with the title before it, and leads the answer."""
+    text = "四泉教堂位于城西老街。教堂由建筑师博罗米尼设计，于1646年完工，现为市级文物保护单位。"
+    answer = ask("四泉教堂是由谁设计的？", [_source(1, "a", text)])
+    assert not answer.refused and answer.short_answer == "建筑师博罗米尼"
+    assert answer.text.startswith("建筑师博罗米尼[1]")
+
+
+def test_a_reason_is_answered_by_its_sentence(ask):
+    text = "全市今年新开通公交线路5条。由于连日降雨，湘江水位上涨，城西渡口暂停运营，恢复时间另行通知。"
+    answer = ask("城西渡口为什么暂停运营？", [_source(1, "a", text)])
+    assert not answer.refused and "连日降雨" in answer.short_answer and "恢复时间另行通知" in answer.short_answer
+
+
 @pytest.mark.parametrize("selection", ["rules", "model"])
 def test_both_answerers_lead_with_the_short_answer(page_index, selection):
     """Either answerer (`answer_selection`) puts the cited span first, without the listing's other names,

@@ -4,15 +4,18 @@ with its unit, a date (resolved against the article's date), the whole list — 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from rag.answer.dates import RELATIVE_DAY, absolute, article_day, text_dates
 from rag.answer.question import asked_unit, content_terms, people_in, question_type
+from rag.answer.slot import slot
 from rag.cite import cited, supports
 from rag.lexicon import NUMBER, PLACE_FLAGS, TITLE_PATTERN, UNIT_FORMS
 from rag.names import pos_words
 from rag.types import Source
 
+MAX_NAMED_SLOT = 20  # characters: a longer slot is a clause, from which the name or place is taken
 SUBJECT_WINDOW = 12  # characters before a name in which the question's words mark it as the one asked for
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+")
 _CALENDAR = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]")
@@ -51,6 +54,9 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
     def nearness(at: int) -> int:  # the question's words just before a span: the subject near it
         return sum(t in text[max(0, at - SUBJECT_WINDOW) : at] for t in terms)
 
+    def near(word: str) -> int:
+        return nearness(text.find(word))
+
     if kind == "number":
         unit = asked_unit(question)
         stripped = _CALENDAR.sub(lambda m: " " * len(m.group(0)), text) if "年" not in unit else text
@@ -62,24 +68,34 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
         if amounts:
             best = max(amounts, key=lambda m: nearness(m.start()))  # the first of the nearest
             return best.group(0), best.group(0)
-    if kind in ("who", "role"):
-        names = sorted(people_in(text) - people_in(question), key=text.find)
-        if names:
-            name = max(names, key=lambda name: nearness(text.find(name)))
-            found = re.search(rf"(?:[\u4e00-\u9fff]{{0,6}}{TITLE_PATTERN})?{re.escape(name)}", text)
-            return (found.group(0), found.group(0)) if found else (name, name)
-    if kind == "where":
-        places = [w for w, flag in pos_words(text) if flag in PLACE_FLAGS and len(w) > 1 and w not in question]
-        if places:
-            place = max(places, key=lambda place: nearness(text.find(place)))  # the first of the nearest
-            return place, place
+    if kind in ("who", "role", "where"):
+        found = slot(question, text)
+        if found and len(found) <= MAX_NAMED_SLOT:
+            return found, found  # the words where the question word stands
+        named = _named(kind, text, question, near)
+        if named:
+            return named, named
     if kind == "list":
         clause = max(_CLAUSE.findall(text), key=lambda c: c.count("、"), default="")
         if clause.count("、") >= 1 and "；" not in sentence:
             return clause.strip(), clause.strip()
         return "", text
-    clauses = _CLAUSE.findall(text)
-    if len(clauses) <= 1:
+    if kind in ("reason", "method", "definition", "yesno"):  # a sentence answers why, how, what is, whether
         return "", text
-    best = max(clauses, key=lambda c: sum(t in c for t in terms))
-    return "", best.strip()
+    found = slot(question, text)  # not shown before the sentence: an untyped slot may be a fragment
+    return "", found or text
+
+
+def _named(kind: str, text: str, question: str, near: Callable[[str], int]) -> str:
+    """The person (with the title before the name) or the place in `text` the question asks for: the one
+    words stand nearest to (`near` scores a word by the question's words before it); "" when `text`
+    names none."""
+    if kind == "where":
+        places = [w for w, flag in pos_words(text) if flag in PLACE_FLAGS and len(w) > 1 and w not in question]
+        return max(places, key=near, default="")
+    names = sorted(people_in(text) - people_in(question), key=text.find)
+    if not names:
+        return ""
+    name = max(names, key=near)
+    found = re.search(rf"(?:[\u4e00-\u9fff]{{0,6}}{TITLE_PATTERN})?{re.escape(name)}(?:[·・][\u4e00-\u9fff]+)*", text)
+    return found.group(0) if found else name

@@ -1,0 +1,44 @@
+"""The slot where a question's question word stands, on sentences written for these tests, and the short
+answer it gives each question type."""
+
+from __future__ import annotations
+
+from rag.answer.slot import slot
+from rag.answer.span import short_span
+
+
+def test_the_words_between_both_sides_of_the_question_word_are_the_slot():
+    found = slot("四泉教堂是由谁设计的？", "四泉教堂由建筑师博罗米尼设计，于1646年完工。")
+    assert found == "建筑师博罗米尼"  # a name jieba does not know stays whole, without the question's own words
+
+
+def test_the_noun_naming_the_kind_of_answer_need_not_be_written():
+    assert slot("阿夸弗雷斯卡现效力于哪个球队？", "阿夸弗雷斯卡现效力意甲热那亚。") == "意甲热那亚"
+    assert slot("马库斯是哪个国家的赛车手？", "马库斯是一位德国的赛车手。") == "一位德国"
+
+
+def test_one_side_found_runs_to_the_clause_end():
+    assert slot("新馆选址在什么地方？", "经过论证，新馆选址在江东区湘江北岸，明年开工。") == "江东区湘江北岸"
+    assert slot("什么的出现缓解了拥挤？", "1960年代组屋的出现才缓解了这一状况。") == "1960年代组屋"
+
+
+def test_a_sentence_without_the_questions_words_has_no_slot():
+    assert slot("新馆由谁设计？", "全市今年新建道路12条。") == ""
+    assert slot("新馆的设计", "新馆由市设计院设计。") == ""  # no question word
+
+
+def test_a_slot_does_not_cross_a_clause_nor_keep_a_note_in_brackets():
+    sentence = "马库斯（1980年6月13日－），出生于斯图加特，是一位德国的赛车手"
+    assert slot("马库斯是哪个国家的赛车手？", sentence) == "一位德国"
+
+
+def test_who_and_where_take_the_slot_and_reasons_take_the_sentence():
+    sentence = "四泉教堂由建筑师博罗米尼设计，于1646年完工"
+    assert short_span("四泉教堂是由谁设计的？", sentence) == ("建筑师博罗米尼", "建筑师博罗米尼")
+    reason = "由于连日降雨，湘江水位上涨，渡口暂停运营"
+    assert short_span("渡口为什么暂停运营？", reason) == ("", reason)
+
+
+def test_a_factoid_slot_is_the_short_answer_but_not_shown_before_the_sentence():
+    written, short = short_span("新馆主要展出什么？", "新馆主要展出衡阳出土的青铜器，共300余件。")
+    assert (written, short) == ("", "衡阳出土的青铜器")
