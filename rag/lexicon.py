@@ -106,3 +106,9 @@ ASKS_BYLINE = re.compile(r"记者|通讯员|作者|撰稿|摄影|供稿|报道�
 # that state one in an answer: a sentence without any cannot say which is the largest.
 ASKS_SUPERLATIVE = re.compile(r"最(?![近终后初])[\u4e00-\u9fff]|之最|首个|首位")
 STATES_SUPERLATIVE = re.compile(r"最|第一|首个|首位|首次|之首|榜首|居首|领先|冠军|之最|头号|首屈")
+
+# A question word or phrase (谁, 哪一年, 什么时候, 多少): what a question asks, not what it is about.
+QUESTION_WORD = re.compile(
+    r"为什么|为何|什么时候|什么时间|什么样的?|什么|哪一?[个些里儿位所座家种类条项年月天名]|哪国|哪|谁|多少|"
+    r"几[个项次家位名人条年天岁度元倍种所座届场月号日]?|何时|何地|何处|怎样|怎么样?|如何"
+)

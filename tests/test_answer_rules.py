@@ -14,7 +14,15 @@ import pytest
 from rag.answer.dates import absolute, holds_date, resolve, text_dates
 from rag.answer.extractive import Extracted, answer_extractive
 from rag.answer.grounds import unsupported_terms
-from rag.answer.question import asked_category, asked_unit, critical_terms, missing_terms, question_type, satisfies_type
+from rag.answer.question import (
+    asked_category,
+    asked_unit,
+    content_terms,
+    critical_terms,
+    missing_terms,
+    question_type,
+    satisfies_type,
+)
 from rag.answer.selection import answer_by_model
 from rag.cite import verify
 from rag.embeddings import load_embeddings
@@ -130,6 +138,13 @@ def test_the_kind_of_answer_asked_for_need_not_be_written():
     assert asked_category("芙蓉洞位于什么地方？") == {"地方"}
     assert asked_category("他的职业是什么？") == {"职业"}
     assert asked_category("长沙海关关长是谁？") == set()  # the title asked about must be found
+
+
+def test_a_word_inside_the_question_phrase_is_not_a_story_word():
+    """一年 of 哪一年 and 时候 of 什么时候 ask; the article need not write them."""
+    assert content_terms("李日华生于哪一年？") == ["日华", "李日华", "生于"]
+    assert "时候" not in content_terms("台风什么时候登陆？")
+    assert "一年" in content_terms("这一年李日华去了哪里？")  # written outside the question phrase too
 
 
 def test_deputy_titles_and_bodies_must_be_in_the_article(ask):

@@ -27,6 +27,7 @@ from rag.lexicon import (
     PERSON_FLAGS,
     PLACE_FLAGS,
     PROVINCES,
+    QUESTION_WORD,
     TITLE,
     UNIT_FORMS,
     UNIT_NOUNS,
@@ -96,8 +97,15 @@ def typing_question(question: str, standalone: str) -> str:
 
 
 def content_terms(question: str) -> list[str]:
-    """The question's searchable words (jieba search mode, without question/function words)."""
-    return [t for t in dict.fromkeys(tokenize(question)) if t not in _ASKING_WORDS]
+    """The question's searchable words (jieba search mode, without question/function words, nor a word
+    found only inside a question phrase: 一年 of 哪一年)."""
+    asking = [m.span() for m in QUESTION_WORD.finditer(question)]
+
+    def only_asks(term: str) -> bool:
+        places = [m.start() for m in re.finditer(re.escape(term), question)]
+        return bool(places) and all(any(a <= p and p + len(term) <= b for a, b in asking) for p in places)
+
+    return [t for t in dict.fromkeys(tokenize(question)) if t not in _ASKING_WORDS and not only_asks(t)]
 
 
 def event_names(question: str) -> list[str]:

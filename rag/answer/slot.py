@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 
 from rag.answer.question import asked_category
+from rag.lexicon import QUESTION_WORD
 
-QUESTION_WORD = re.compile(
-    r"为什么|为何|什么样的?|什么|哪[一个些里儿位所座家种类条项国年月天名]?|谁|多少|"
-    r"几[个项次家位名人条年天岁度元倍种所座届场月号日]?|何时|何地|何处|怎样|怎么样?|如何"
-)
 MIN_ANCHOR = 2  # characters: one character (的, 在) is found almost anywhere
 MAX_ANCHOR = 8
 MAX_SLOT = 40  # characters between two anchors; further apart, they are not one phrase
