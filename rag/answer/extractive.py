@@ -23,8 +23,8 @@ from rag.text import ends_sentence, sentence_spans
 from rag.types import Source
 
 # The two refusal thresholds, fit on the dev sets by `python -m eval.fit_refusal` (docs/EVALUATION.md):
-MIN_COVERAGE = 0.12  # share of the question's weighted words a sentence must hold
-MIN_ARTICLE_COVERAGE = 0.7  # share of the question's words (each once) in the sources that the answer's article holds
+MIN_COVERAGE = 0.0  # share of the question's weighted words a sentence must hold
+MIN_ARTICLE_COVERAGE = 0.67  # share of the question's words (each once) in the sources that the answer's article holds
 SECOND_SENTENCE_RATIO = 0.7
 MAX_SENTENCES = 3
 SHORTLIST = 12
