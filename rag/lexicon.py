@@ -100,6 +100,8 @@ CONTEXT_WORDS = re.compile(
 # A dateline or byline opening a story: 衡阳日报讯（全媒体记者 陈润）, 本报讯, 新华社北京12月14日电（记者 …）.
 WIRE_DATELINE = re.compile(r"[^，。：\s]{0,12}讯|新华社[^，。\s]{0,12}电")
 DATELINE = re.compile(rf"^\s*(?:{WIRE_DATELINE.pattern})\s*(?:[（(][^）)]{{0,40}}[）)])?\s*")
+# A byline in brackets inside a sentence: （记者 魏华都）, (全媒体记者 陈润 通讯员 …).
+CREDIT = re.compile(r"[（(][^）)]{0,30}记者[^）)]{0,30}[）)]")
 # Questions about who wrote or photographed a story, which its byline answers.
 ASKS_BYLINE = re.compile(r"记者|通讯员|作者|撰稿|摄影|供稿|报道者")
 # A superlative a question asks for (投资最大, 首个; not 最近 or 最终, which are times) and the words

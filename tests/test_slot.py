@@ -17,6 +17,12 @@ def test_the_noun_naming_the_kind_of_answer_need_not_be_written():
     assert slot("马库斯是哪个国家的赛车手？", "马库斯是一位德国的赛车手。") == "一位德国"
 
 
+def test_quotes_and_bylines_do_not_open_a_short_answer():
+    assert slot("和平会议计划在哪里举行？", "据报道，“和平会议”在沙特举行。") == "沙特"
+    sentence = "中新网香港7月23日电 (记者 魏华都)记者23日获悉，研讨会由励志教育青年基金主办"
+    assert "魏华都" not in short_span("研讨会由谁举办？", sentence)[1]
+
+
 def test_one_side_found_runs_to_the_clause_end():
     assert slot("新馆选址在什么地方？", "经过论证，新馆选址在江东区湘江北岸，明年开工。") == "江东区湘江北岸"
     assert slot("什么的出现缓解了拥挤？", "1960年代组屋的出现才缓解了这一状况。") == "1960年代组屋"

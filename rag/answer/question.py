@@ -20,6 +20,7 @@ from rag.answer.dates import RELATIVE_DAY, Day, stated_dates
 from rag.lexical import tokenize
 from rag.lexicon import (
     BODY,
+    CREDIT,
     HEAD_NOUNS,
     NUMBER,
     OWN_PROVINCE,
@@ -62,7 +63,6 @@ _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
 _ASKS_DAY = re.compile(r"哪天|哪一天|几号|几日|何日|日期|开幕日")
 _ASKS_YEAR = re.compile(r"哪年|哪一年|何年|年份")
-_CREDIT = re.compile(r"[（(][^）)]{0,30}记者[^）)]{0,30}[）)]")
 _NOT_IN_NAMES = re.compile(r"[哪些跟与去了的在是什么谁]")
 _CALENDAR = re.compile(  # dates and times, which do not answer "how many"
     r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]|\d{1,2}时(?:\d{1,2}分)?"
@@ -267,7 +267,7 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
     if kind == "role":
         return bool(TITLE.search(sentence))
     if kind == "who":
-        body = sentence if "记者" in question else _CREDIT.sub("", sentence)
+        body = sentence if "记者" in question else CREDIT.sub("", sentence)
         return bool(people_in(body) - people_in(question))
     if kind == "where":
         return any(flag in PLACE_FLAGS for _, flag in pos_words(sentence))

@@ -21,7 +21,8 @@ _CLAUSE_MARK = "，,；;。！？!?：:"
 _CROSSES_CLAUSE = re.compile(r"[，,；;。！？!?]")
 _ASIDE = re.compile(r"^[（(][^（()）]*[）)]|[（(][^（()）]*[）)]$")  # a note in brackets at either end
 _ASKING_END = re.compile(r"[\s呢吗呀啊？?。！!]+$")
-_LEADING = "是为由被在于以将把从了的着，,、：: "
+_LEADING = "是为由被在于以将把从了的着，,、：: ”」』）)"  # and the closing mark of a quote the slot starts in
+_OPENING_QUOTE = "“「『\"'"
 _TRAILING = "的了等是，,、：: "
 
 
@@ -74,7 +75,12 @@ def _trim(span: str, asked: str) -> str:
     """The span without the function words at its ends, nor the words the question itself says at its
     start or end (四泉教堂 in 四泉教堂由建筑师博罗米尼, for "四泉教堂是由谁设计的")."""
     span = _ASIDE.sub("", span.strip()).lstrip(_LEADING).rstrip(_TRAILING).strip()
-    head = next((n for n in range(len(span), MIN_ANCHOR - 1, -1) if span[:n] in asked), 0)
+    opened = len(span) - len(span.lstrip(_OPENING_QUOTE))  # “和平会议”在沙特: the question's words quoted
+
+    def said(n: int) -> bool:
+        return span[opened:n] in asked and n - opened >= MIN_ANCHOR
+
+    head = next((n for n in range(len(span), MIN_ANCHOR - 1, -1) if said(n)), 0)
     tail = next((n for n in range(len(span) - head, MIN_ANCHOR - 1, -1) if span[len(span) - n :] in asked), 0)
     trimmed = span[head : len(span) - tail].lstrip(_LEADING).rstrip(_TRAILING).strip()
     return trimmed or span

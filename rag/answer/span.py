@@ -11,7 +11,7 @@ from rag.answer.dates import RELATIVE_DAY, absolute, article_day, text_dates
 from rag.answer.question import asked_unit, content_terms, people_in, question_type
 from rag.answer.slot import slot
 from rag.cite import cited, supports
-from rag.lexicon import NUMBER, PLACE_FLAGS, TITLE_PATTERN, UNIT_FORMS
+from rag.lexicon import ASKS_BYLINE, CREDIT, NUMBER, PLACE_FLAGS, TITLE_PATTERN, UNIT_FORMS
 from rag.names import pos_words
 from rag.types import Source
 
@@ -69,6 +69,7 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
             best = max(amounts, key=lambda m: nearness(m.start()))  # the first of the nearest
             return best.group(0), best.group(0)
     if kind in ("who", "role", "where"):
+        text = text if ASKS_BYLINE.search(question) else CREDIT.sub("", text)  # the reporter does not answer
         found = slot(question, text)
         if found and len(found) <= MAX_NAMED_SLOT:
             return found, found  # the words where the question word stands
