@@ -240,6 +240,16 @@ def test_the_words_where_the_question_word_stands_are_the_short_answer(ask):
     assert answer.text.startswith("建筑师博罗米尼[1]")
 
 
+def test_a_date_the_sentence_before_states_answers_when(ask):
+    """The sentence that says what happened has no date; the one before it does, and comes with it."""
+    text = (
+        "王强是临江县著名举重运动员，曾两度获得全国冠军。2004年，王强第三次参加全国运动会，但三次试举全部失败。"
+        "赛后，王强正式结束运动生涯，着手行政工作。"
+    )
+    answer = ask("王强什么时候正式结束运动生涯？", [_source(1, "a", text)])
+    assert not answer.refused and "正式结束运动生涯" in answer.text and "2004年" in answer.text
+
+
 def test_a_reason_is_answered_by_its_sentence(ask):
     text = "全市今年新开通公交线路5条。由于连日降雨，湘江水位上涨，城西渡口暂停运营，恢复时间另行通知。"
     answer = ask("城西渡口为什么暂停运营？", [_source(1, "a", text)])

@@ -307,6 +307,18 @@ class Part:
             self.texts[n] = (self.by_n[n].title + "\n" + self.article_text(self.by_n[n])).lower()
         return self.texts[n]
 
+    def typed(self, c: Candidate) -> bool:
+        """Whether the candidate holds the kind of content the part asks for. A date, number or role that
+        only the sentence before states joins that sentence to it (2004年，…卫冕失败。赛后，他正式结束
+        运动生涯 answers when he retired)."""
+        if satisfies_type(self.kind, c.text, self.typed_by):
+            return True
+        joined = c.context + c.text
+        if self.kind in STRICT_TYPES and c.context and not c.run and satisfies_type(self.kind, joined, self.typed_by):
+            c.text = joined
+            return True
+        return False
+
     def article_share(self, n: int) -> float:
         """The share of the grounding words that source n's article holds (or a form the sources define)."""
         held = sum(w for group, w in self.grounding if any(self.grounds.holds_word(t, self.article(n)) for t in group))
@@ -331,7 +343,7 @@ def rank_sentences(
         c.score = place_score(c)
     shortlist = sorted((c for c in pool if c.coverage >= min_coverage), key=lambda c: -c.score)[:SHORTLIST]
     for c in shortlist:
-        c.typed = satisfies_type(kind, c.text, part.typed_by)
+        c.typed = part.typed(c)
         c.score += TYPE_BONUS if c.typed else 0.0
 
     def grounded(c: Candidate) -> bool:

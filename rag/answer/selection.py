@@ -32,7 +32,6 @@ from rag.answer.extractive import (
     question_parts,
 )
 from rag.answer.model import AnswerModel, answer_model
-from rag.answer.question import satisfies_type
 from rag.answer.span import lead
 from rag.cite import REFUSAL
 from rag.types import Source
@@ -137,7 +136,7 @@ def _rank(part: Part) -> list[Candidate]:
         if not grounds.article_holds(source, part.article(c.n)) or not grounds.sentence_fits(source, c.text, c.context):
             return None
         nearby = c.context + c.text
-        typed = satisfies_type(kind, c.text, part.typed_by)
+        typed = part.typed(c)
         if kind in STRICT_TYPES and not typed:
             return None
         rest = {t: w for t, w in weights.items() if t not in c.text.lower()}
