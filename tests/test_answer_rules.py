@@ -181,6 +181,11 @@ def test_partial_and_relative_dates_resolve_against_the_article_date(ask):
     factory = _source(1, "b", "代表团昨天考察了一家工厂。", when="2023-08-02")
     yesterday = ask("代表团哪天考察了工厂？", [factory])
     assert yesterday.short_answer == "2023年8月1日"
+    assert text_dates("去年，今年", date(2023, 8, 2)) == [(2022, None, None), (2023, None, None)]
+    recruits = _source(1, "c", "今年，全省消防救援队伍共计划招录消防员1500名。", when="2023-08-02")
+    year = ask("全省消防救援队伍计划在哪一年招录1500名消防员？", [recruits])
+    assert not year.refused and year.short_answer == "2023年"
+    assert ask("全省消防救援队伍2021年招录了多少名消防员？", [recruits]).refused  # 今年 is 2023
 
 
 def test_a_list_split_by_semicolons_comes_whole(ask):

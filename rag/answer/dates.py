@@ -17,7 +17,7 @@ Day = tuple[int | None, int | None, int | None]
 _DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(?:(\d{1,2})[日号])?")
 _RELATIVE_DAYS = {"前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2}
 RELATIVE_DAY = re.compile(r"前天|昨天|昨日|今天|今日|明天|明日|后天|(上|本|这|下)(?:周|星期)([一二三四五六日天])")
-_RELATIVE_YEAR = re.compile(r"(前年|去年|今年|明年)")
+RELATIVE_YEAR = re.compile(r"(前年|去年|今年|明年)")
 _YEAR_OFFSET = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
 _WEEKDAY = "一二三四五六日"
 _WEEK_OFFSET = {"上": -1, "本": 0, "这": 0, "下": 1}
@@ -48,7 +48,7 @@ def stated_years(text: str, today: date | None = None) -> set[int]:
     """The years a text states (2021年) or, given the article's date, implies (今年, 去年)."""
     years = {y for y, _, _ in stated_dates(text) if y}
     if today:
-        years |= {today.year + _YEAR_OFFSET[m.group(1)] for m in _RELATIVE_YEAR.finditer(text)}
+        years |= {today.year + _YEAR_OFFSET[m.group(1)] for m in RELATIVE_YEAR.finditer(text)}
     return years
 
 
@@ -67,8 +67,9 @@ def resolve(day: Day, today: date | None) -> Day:
 
 
 def relative_dates(text: str, today: date) -> list[Day]:
-    """The days that 昨天, 今日, 上周三 … in a text stand for, given the article's date."""
-    found = []
+    """The days that 昨天, 今日, 上周三 … and the years that 今年, 去年 … in a text stand for, given the
+    article's date."""
+    found: list[Day] = [(today.year + _YEAR_OFFSET[m.group(1)], None, None) for m in RELATIVE_YEAR.finditer(text)]
     for match in RELATIVE_DAY.finditer(text):
         if match.group(0) in _RELATIVE_DAYS:
             when = today + timedelta(days=_RELATIVE_DAYS[match.group(0)])

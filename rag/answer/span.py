@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from rag.answer.dates import RELATIVE_DAY, absolute, article_day, text_dates
+from rag.answer.dates import RELATIVE_DAY, RELATIVE_YEAR, absolute, article_day, text_dates
 from rag.answer.question import asked_unit, content_terms, people_in, question_type
 from rag.answer.slot import slot
 from rag.cite import cited, supports
@@ -44,7 +44,7 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
     if kind == "when":
         asked = set(_CALENDAR.findall(question))
         written = next((d for d in _CALENDAR.findall(text) if d not in asked), "")
-        relative = RELATIVE_DAY.search(text)
+        relative = RELATIVE_DAY.search(text) or RELATIVE_YEAR.search(text)
         written = written or (relative.group(0) if relative and today else "")
         if written:
             resolved = text_dates(written, today)
