@@ -116,6 +116,15 @@ def test_the_name_a_question_opens_with_must_be_in_the_article(ask):
     assert not answer.refused and "423亩" in answer.text
 
 
+def test_a_model_or_code_the_question_names_must_be_in_the_article(ask):
+    """A code (A-135, MPQ-78, S.K.) the corpus may never have seen is the question's topic all the same."""
+    assert "A-135" in critical_terms("A-135反弹道导弹系统设计目的是什么？")
+    assert "S.K." in critical_terms("木咀C是怎么认识S.K.的？")
+    text = "MPQ-78雷达系统包括搜索雷达，其设计目的是为机场提供低空防御。"
+    assert ask("A-135反弹道导弹系统设计目的是什么？", [_source(1, "a", text)]).refused
+    assert not ask("MPQ-78雷达系统的设计目的是什么？", [_source(1, "a", text)]).refused
+
+
 def test_a_work_named_in_title_marks_must_be_in_the_article(ask):
     text = "电视剧《鳄鱼泪》的主角是雨森初，他是一名中学生。"
     assert ask("《赌城谍血》的主角是谁？", [_source(1, "a", text)]).refused

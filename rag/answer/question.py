@@ -58,6 +58,7 @@ _OPENING_FLAGS = {"m", "t", "x", "p"}  # numbers and times (2008年), punctuatio
 _DEFINED = re.compile(r"^(?:什么是|何谓)|是什么(?:意思)?[？?]?$|[？?]$")
 _WH_WORDS = frozenset("什么 哪 哪个 哪些 哪一 哪种 哪类 哪家 哪所 哪座 哪位 哪条 哪项".split())
 _WORK_TITLE = re.compile(r"《([^《》]{1,30})》")
+_CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,6}[-/]?\d{1,5}[A-Za-z0-9]*|[A-Z](?:\.[A-Z])+\.?)(?![A-Za-z0-9])")
 _CHAR_FLAGS = {"n", "g", "ng", "vg"}  # what jieba tags the characters of a name it does not know
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
@@ -165,11 +166,11 @@ def head_names(question: str) -> list[str]:
 
 
 def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:
-    """Terms an answer's article must contain: names, Latin words (GDP), works named in 《》, deputy
-    titles and government bodies. A paper's words for its own region (我省, 全国) are not names to find. jieba tags some
-    common words as names (惠民 as a person), so a name the corpus does not know counts only when it
-    looks like a full personal name (three characters). A body ends where a word ends (not 区考虑部 in
-    "远东地区考虑部署")."""
+    """Terms an answer's article must contain: names, Latin words (GDP) and codes (A-135), works named
+    in 《》, deputy titles and government bodies. A paper's words for its own region (我省, 全国) are
+    not names to find. jieba tags some common words as names (惠民 as a person), so a name the corpus
+    does not know counts only when it looks like a full personal name (three characters). A body
+    ends where a word ends (not 区考虑部 in "远东地区考虑部署")."""
     terms = []
     words = pos_words(question)
     word_ends = set(itertools.accumulate(len(word) for word, _ in words))
@@ -182,6 +183,7 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     terms += [m.group(0) for m in TITLE.finditer(question) if m.group(0).startswith("副")]
     terms += head_names(question)  # the topic counts even when the corpus does not know it
     terms += _WORK_TITLE.findall(question)  # a work named in 《》: 《赌城谍血》的主角
+    terms += _CODE.findall(question)  # a model or code: A-135, MPQ-78, S.K.
     bodies = [m.group(0) for m in BODY.finditer(question) if m.end() in word_ends]
     terms += [body for body in bodies if not _NOT_IN_NAMES.search(body)]
     return list(dict.fromkeys(t for t in terms if t))
