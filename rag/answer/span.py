@@ -36,9 +36,11 @@ def lead(answered: list[tuple[str, str, Source]]) -> tuple[str, str]:
 
 
 def short_span(question: str, sentence: str, today: date | None = None) -> tuple[str, str]:
-    """(the span as the sentence writes it, the short answer) for a question: a name with its role, a
-    number with its unit, a date (the short answer resolves it against the article's date), the list;
-    for other questions the clause that shares most of the question's words."""
+    """(the span as the sentence writes it, the short answer) for a question: a number with its unit, a
+    date (the short answer resolves it against the article's date), the list; for who/where/role the
+    slot where the question word stands, else the name with its title or the place nearest the
+    question's words; the sentence for why/how/what-is/whether; for other questions the slot (not
+    shown before the sentence) or the sentence."""
     kind = question_type(question)
     text = sentence.strip().rstrip("。！？；;!?")
     if kind == "when":
@@ -89,8 +91,7 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
 
 def _named(kind: str, text: str, question: str, near: Callable[[str], int]) -> str:
     """The person (with the title before the name) or the place in `text` the question asks for: the one
-    words stand nearest to (`near` scores a word by the question's words before it); "" when `text`
-    names none."""
+    the question's words stand nearest to (`near` scores a word by them); "" when `text` names none."""
     if kind == "where":
         places = [w for w, flag in pos_words(text) if flag in PLACE_FLAGS and len(w) > 1 and w not in question]
         return max(places, key=near, default="")
