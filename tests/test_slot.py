@@ -45,6 +45,11 @@ def test_who_and_where_take_the_slot_and_reasons_take_the_sentence():
     assert short_span("渡口为什么暂停运营？", reason) == ("", reason)
 
 
+def test_a_name_comes_with_the_title_the_sentence_puts_before_it():
+    sentence = "并分别与省商务厅党组书记谭平，长沙海关党委书记、关长朱光耀，省工信厅厅长雷绍业举行座谈"
+    assert short_span("长沙海关关长是谁？", sentence) == ("关长朱光耀", "关长朱光耀")
+
+
 def test_a_factoid_slot_is_the_short_answer_but_not_shown_before_the_sentence():
     written, short = short_span("新馆主要展出什么？", "新馆主要展出衡阳出土的青铜器，共300余件。")
     assert (written, short) == ("", "衡阳出土的青铜器")

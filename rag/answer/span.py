@@ -73,8 +73,10 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
     if kind in ("who", "role", "where"):
         text = text if ASKS_BYLINE.search(question) else CREDIT.sub("", text)  # the reporter does not answer
         found = slot(question, text)
-        if found and len(found) <= MAX_NAMED_SLOT:
-            return found, found  # the words where the question word stands
+        if found and len(found) <= MAX_NAMED_SLOT:  # the words where the question word stands
+            title = re.search(rf"{TITLE_PATTERN}$", text[: text.find(found)]) if kind == "who" else None
+            span = (title.group(0) if title else "") + found  # with the title the sentence puts before it
+            return span, span
         named = _named(kind, text, question, near)
         if named:
             return named, named
