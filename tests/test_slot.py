@@ -3,6 +3,8 @@ answer it gives each question type."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from rag.answer.slot import slot
 from rag.answer.span import short_span
 
@@ -53,3 +55,11 @@ def test_a_name_comes_with_the_title_the_sentence_puts_before_it():
 def test_a_factoid_slot_is_the_short_answer_but_not_shown_before_the_sentence():
     written, short = short_span("新馆主要展出什么？", "新馆主要展出衡阳出土的青铜器，共300余件。")
     assert (written, short) == ("", "衡阳出土的青铜器")
+
+
+def test_a_when_answer_is_the_date_where_the_question_word_stands_not_the_first_date():
+    sentence = "21日，法官宣布，这起案件的庭审将于2024年5月20日开始，并将持续两周"
+    assert short_span("案件的庭审将于哪一天开始？", sentence, date(2023, 7, 22)) == ("2024年5月20日", "2024年5月20日")
+    # without a slot, the date the question's words stand nearest to
+    nearest = "10日，协会公布：新馆的奠基日期为3月8日"
+    assert short_span("新馆奠基是什么时候？", nearest, date(2023, 2, 11))[0] == "3月8日"

@@ -37,24 +37,29 @@ def lead(answered: list[tuple[str, str, Source]]) -> tuple[str, str]:
 
 def short_span(question: str, sentence: str, today: date | None = None) -> tuple[str, str]:
     """(the span as the sentence writes it, the short answer) for a question: a number with its unit, a
-    date (the short answer resolves it against the article's date), the list; for who/where/role the
+    date (the one in the slot, else the one nearest the question's words; the short answer resolves it
+    against the article's date), the list; for who/where/role the
     slot where the question word stands, else the name with its title or the place nearest the
     question's words; the sentence for why/how/what-is/whether; for other questions the slot (not
     shown before the sentence) or the sentence."""
     kind = question_type(question)
     text = sentence.strip().rstrip("。！？；;!?")
-    if kind == "when":
-        asked = set(_CALENDAR.findall(question))
-        written = next((d for d in _CALENDAR.findall(text) if d not in asked), "")
-        relative = RELATIVE_DAY.search(text) or RELATIVE_YEAR.search(text)
-        written = written or (relative.group(0) if relative and today else "")
-        if written:
-            resolved = text_dates(written, today)
-            return written, absolute(resolved[0]) if resolved else written
     terms = content_terms(question)
 
     def nearness(at: int) -> int:  # the question's words just before a span: the subject near it
         return sum(t in text[max(0, at - SUBJECT_WINDOW) : at] for t in terms)
+
+    if kind == "when":
+        asked = set(_CALENDAR.findall(question))
+        dates = [m for m in _CALENDAR.finditer(text) if m.group(0) not in asked]
+        found = slot(question, text)
+        in_slot = [m for m in dates if m.group(0) in found]  # the date where the question word stands
+        best = in_slot[0] if in_slot else max(dates, key=lambda m: nearness(m.start()), default=None)
+        relative = RELATIVE_DAY.search(text) or RELATIVE_YEAR.search(text)
+        written = best.group(0) if best else (relative.group(0) if relative and today else "")
+        if written:
+            resolved = text_dates(written, today)
+            return written, absolute(resolved[0]) if resolved else written
 
     def near(word: str) -> int:
         return nearness(text.find(word))
