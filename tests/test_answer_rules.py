@@ -282,3 +282,17 @@ def test_both_answerers_lead_with_the_short_answer(page_index, selection):
     first = answer.sentences[0].text
     assert "朱光耀" in first and "罗毅君" not in first and len(first) < 20
     assert not answer.answer.startswith("衡阳日报讯")
+
+
+def test_a_span_answer_adds_no_sentence_that_holds_nothing_more_the_question_asked():
+    text = (
+        "12日至13日，市长王强率队先后赴省交通厅、省林业厅、省水运局对接工作，并分别与省交通厅党组书记李明，"
+        "省林业厅厅长赵刚，省水运局局长孙涛举行座谈。12日上午，王强与李明座谈时，介绍了全市交通发展情况，对省交通厅的支持表示感谢。"
+        "13日下午，王强与赵刚座谈时，希望省林业厅支持全市国土绿化和林区道路建设。"
+    )
+    sources = [_source(1, "visit", text)]
+    reply = answer_extractive("省林业厅厅长是谁？", "省林业厅厅长是谁？", sources, lambda s: text)
+    assert reply.short_answer == "厅长赵刚"
+    assert "座谈时" not in reply.text  # what was said at the meetings adds nothing the question asked
+    sentences, _ = verify(reply.text, sources)
+    assert sentences and all(s.supported for s in sentences)

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from rag.answer.grounds import Grounds
 from rag.answer.question import asked_category, content_terms, question_type, satisfies_type, typing_question
+from rag.answer.slot import slot
 from rag.answer.span import lead
 from rag.cite import REFUSAL, cited
 from rag.lexicon import ASKS_BYLINE, DATELINE
@@ -41,6 +42,7 @@ CONTEXT_WEIGHT = 0.3
 DISTINCTIVE_WEIGHT = 2.0  # a word only this part of a multi-part question uses
 ABOUT_HEADLINE = re.compile(r"标题|题目|大标题|headline")
 STRICT_TYPES = frozenset({"number", "when", "role"})  # without such content a sentence cannot answer
+SPAN_TYPES = frozenset({"who", "where", "when", "number", "role"})  # questions a span answers
 
 
 Key = tuple[str, str, int]  # (source, article id, character offset of the sentence)
@@ -171,7 +173,9 @@ def answer_extractive(
     A question of several parts is answered part by part over the same sources; it is refused
     only when no part can be answered. Words that only one part uses weigh more in that part, and
     a part whose best sentence an earlier part already took adds the best sentence that holds what
-    this part alone asks (队长 in "…出征仪式？…谁是代表团的队长？").
+    this part alone asks (队长 in "…出征仪式？…谁是代表团的队长？"). When a question's own words frame
+    its span in the best sentence (the slot), a further sentence must hold a word the question asks
+    that the sentences before it lack: it would add nothing asked.
     """
     if not sources:
         return Extracted(REFUSAL + "。", True)
@@ -180,7 +184,9 @@ def answer_extractive(
     answered: list[tuple[str, str, Source]] = []  # (question part, best sentence, its source)
     for part in Part.each(question, standalone, sources, article_text, in_corpus, STRICT_TYPES):
         ranked = rank_sentences(part)
-        picked = pick_sentences(ranked)
+        # the question's words frame the span in the best sentence: another must add a word it asks
+        framed = part.kind in SPAN_TYPES and not part.others and ranked and slot(part.asked, ranked[0].text)
+        picked = pick_sentences(ranked, content_terms(part.text) if framed else ())
         if part.others and picked and picked[0].key in chosen:
             lacking = [t for t in _distinctive(part.text, part.others) if t not in picked[0].text.lower()]
             extra = next((c for c in ranked if c.key not in chosen and any(t in c.text.lower() for t in lacking)), None)
@@ -213,14 +219,18 @@ def _distinctive(part: str, others: Sequence[str]) -> list[str]:
     return [t for t in content_terms(part) if t not in shared]
 
 
-def pick_sentences(ranked: list[Candidate]) -> list[Candidate]:
-    """The best sentence, and up to two more from the same article that score at least 70% as well."""
+def pick_sentences(ranked: list[Candidate], wanted: Sequence[str] = ()) -> list[Candidate]:
+    """The best sentence, and up to two more from the same article that score at least 70% as well; when
+    the question's `wanted` words are given (a part a span answers), a further sentence must hold one
+    of them that the sentences before it lack, or it adds nothing the question asked."""
     if not ranked:
         return []
     chosen = [ranked[0]]
     for c in ranked[1 : MAX_SENTENCES + 2]:
         same_article = c.key[:2] == chosen[0].key[:2]
-        if same_article and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
+        held = "".join(o.text for o in chosen).lower()
+        adds = not wanted or any(t in c.text.lower() and t not in held for t in wanted)
+        if same_article and adds and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
             chosen.append(c)
     return chosen
 
