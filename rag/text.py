@@ -2,7 +2,8 @@
 
 One definition for ingestion (rejoining wrapped lines, chunking), answering and citation checks:
 a sentence ends at 。！？；(or their ASCII forms), with any closing quote or bracket after it,
-or at a line break.
+or at a line break; never inside a work's title in 《》 (《卡拉OK.LIVE！‧台北‧我》) nor at an ASCII
+! or ? that a letter or digit follows (Hey!Say!JUMP).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import re
 
 SENTENCE_END = "。！？!?；;"
 CLOSERS = "”’」』）)\"'"
-_SENTENCE = re.compile(rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[{CLOSERS}]*|\n|$)")
+MAX_TITLE = 40  # characters of a 《title》 read as one piece: an unclosed 《 does not swallow the text
+_BODY = rf"(?:《[^》\n]{{0,{MAX_TITLE}}}》|[!?](?=[A-Za-z0-9])|[^{SENTENCE_END}\n])*"
+_SENTENCE = re.compile(rf"{_BODY}(?:[{SENTENCE_END}]+[{CLOSERS}]*|\n|$)")
 
 
 def ends_sentence(text: str) -> bool:

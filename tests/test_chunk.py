@@ -59,6 +59,17 @@ def test_sentence_spans_keep_closing_quotes():
     assert [text[s:e] for s, e in sentence_spans(text)] == ["他说：“好。”", "然后走了。"]
 
 
+def test_a_title_in_book_marks_and_a_latin_name_with_an_exclamation_mark_do_not_end_a_sentence():
+    text = "《卡拉OK.LIVE！‧台北‧我》是他的第六张专辑。组合Hey!Say!JUMP出席?是的。《未闭合的书名。下一句。"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "《卡拉OK.LIVE！‧台北‧我》是他的第六张专辑。",
+        "组合Hey!Say!JUMP出席?",
+        "是的。",
+        "《未闭合的书名。",  # an unclosed 《 is not a title
+        "下一句。",
+    ]
+
+
 def test_indexed_text_carries_the_title():
     article = Article(article_id="a", title="标题", text="正文。", source="/s")
     assert chunk_article(article)[0].indexed_text == "标题\n正文。"
