@@ -7,6 +7,7 @@ import math
 import pytest
 
 from eval.metrics import char_f1, ndcg_at, percentile, reciprocal_rank
+from eval.replay import replay
 from eval.retrieval import ranking_metrics
 from eval.scoring import citation_markers, citation_recall, correctness, hit_curve, reference_text, summarise
 
@@ -92,3 +93,29 @@ def test_percentile_interpolates():
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
     assert percentile([], 50) == 0.0
+
+
+def _candidate(text: str, coverage: float, article: float, typed: bool, article_id: str) -> dict:
+    """A cached candidate as `eval.replay` reads it (the features `rank_sentences` keeps)."""
+    features = {"article": article, "context": 0.0, "title": 0.0, "rank": 1.0}
+    return {
+        "text": text,
+        "key": ["a.txt", article_id, 0],
+        "score": coverage,
+        "coverage": coverage,
+        "typed": typed,
+    } | features
+
+
+def test_a_replayed_setting_picks_refuses_and_scores_like_the_answerer():
+    wordy = _candidate("大桥建成。", 0.6, 0.9, False, "a#1")
+    typed = _candidate("大桥于1990年建成。", 0.5, 0.9, True, "b#1")  # another article: never a second sentence
+    rows = [
+        {"groups": [["1990年"]], "parts": [[wordy, typed]]},
+        {"groups": [], "parts": [[_candidate("另一座桥。", 0.4, 0.5, False, "c#1")]]},  # unanswerable
+    ]
+    by_words = replay(rows, lambda c: True, lambda c: c["coverage"])
+    typed_first = replay(rows, lambda c: c["article"] >= 0.67, lambda c: c["coverage"] + (0.3 if c["typed"] else 0.0))
+    assert (by_words.accuracy, by_words.refusal_f1) == (0.0, 0.0)  # answers both, the first one wrongly
+    assert (typed_first.accuracy, typed_first.refusal_f1) == (1.0, 1.0)  # right answer, right refusal
+    assert typed_first.objective == 1.0 and by_words.objective == 0.0

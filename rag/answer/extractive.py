@@ -29,7 +29,21 @@ MIN_ARTICLE_COVERAGE = 0.67  # share of the question's words (each once) in the 
 SECOND_SENTENCE_RATIO = 0.7
 MAX_SENTENCES = 3
 SHORTLIST = 12
-TYPE_BONUS = 0.2
+
+
+class RankWeights(NamedTuple):
+    """How a sentence's score adds, to the share of the question's weighted words it holds, the share
+    its previous sentence and its article's title hold of the rest, the source's rank (1/n), and whether
+    it holds the asked type. Fit on the dev sets by `python -m eval.fit_ranking` (docs/EVALUATION.md)."""
+
+    context: float = 0.5
+    title: float = 0.3
+    rank: float = 0.1
+    typed: float = 0.3
+
+
+RANK_WEIGHTS = RankWeights()
+PLACE_FEATURES = ("context", "title", "rank")
 _PART_END = re.compile(r"[？?]")
 _BOILERPLATE = re.compile(r"原标题|责任编辑|来源[:：|｜]|编辑[:：|｜]|扫码|点击进入|分享到")
 # a photo credit glued to the sentence it stands before, with the credited name when a space ends it
@@ -336,25 +350,33 @@ class Part:
 
 
 def rank_sentences(
-    part: Part, min_coverage: float = MIN_COVERAGE, min_article: float = MIN_ARTICLE_COVERAGE
+    part: Part,
+    min_coverage: float = MIN_COVERAGE,
+    min_article: float = MIN_ARTICLE_COVERAGE,
+    rank_weights: RankWeights = RANK_WEIGHTS,
+    shortlist_size: int = SHORTLIST,
 ) -> list[Candidate]:
     """The grounded sentences that could answer one question part, best first; [] to refuse it. Each
-    keeps the share of the question's words its article holds as `features["article"]`."""
+    keeps in `features` the shares its previous sentence and its title hold of the question's words it
+    lacks (context, title), its source's rank (1/n) and the share of the question's words its article
+    holds (article)."""
     kind, pool, weights, total, by_n, grounds = part.kind, part.pool, part.weights, part.total, part.by_n, part.grounds
 
     def place_score(c: Candidate) -> float:
         """The sentence's words, then its neighbours' and its article title's, and the source's rank."""
         rest = {t: w for t, w in weights.items() if t not in c.text.lower()}
-        context, title = _coverage(rest, c.context), _coverage(rest, by_n[c.n].title)
-        return (c.coverage * total + 0.5 * context + 0.3 * title) / total + 0.1 / c.n
+        c.features.update(
+            context=_coverage(rest, c.context) / total, title=_coverage(rest, by_n[c.n].title) / total, rank=1 / c.n
+        )
+        return c.coverage + sum(getattr(rank_weights, name) * c.features[name] for name in PLACE_FEATURES)
 
     for c in pool:
-        c.coverage = _coverage(weights, c.context + c.text if c.run else c.text) / total
+        c.coverage = _coverage(weights, c.text) / total
         c.score = place_score(c)
-    shortlist = sorted((c for c in pool if c.coverage >= min_coverage), key=lambda c: -c.score)[:SHORTLIST]
+    shortlist = sorted((c for c in pool if c.coverage >= min_coverage), key=lambda c: -c.score)[:shortlist_size]
     for c in shortlist:
         c.typed = part.typed(c)
-        c.score += TYPE_BONUS if c.typed else 0.0
+        c.score += rank_weights.typed if c.typed else 0.0
 
     def grounded(c: Candidate) -> bool:
         """Grounded where it stands, or else in one of its copies (then it is placed and scored there)."""
@@ -363,7 +385,7 @@ def rank_sentences(
             c.n, c.key, c.context = n, key, context
             if grounded_here(c):
                 if (n, key, context) != first:
-                    c.score = place_score(c) + (TYPE_BONUS if c.typed else 0.0)
+                    c.score = place_score(c) + (rank_weights.typed if c.typed else 0.0)
                 return True
         c.n, c.key, c.context = first
         return False

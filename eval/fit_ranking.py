@@ -1,0 +1,60 @@
+"""Fit the rule-based answerer's ranking weights on gold sets, and show how they hold on a set left out.
+
+    python -m eval.fit_ranking --set page=eval/data/hengyang-2022-12-15.jsonl:/tmp/page-data \\
+        --set cmrc=/tmp/cmrc/qa.jsonl:/tmp/cmrc-data --set crud=…/qa-dev.jsonl:/tmp/crud-data [--cache DIR]
+
+A sentence's score (`rag.answer.extractive.RankWeights`) is the share of the question's weighted words it
+holds, plus weighted: the shares its previous sentence and its article's title hold of the words it
+lacks, its source's rank (1/n), and whether it holds the asked type. Every candidate of a part's pool is
+cached with these features (not only the shortlist), and for each weight setting on a grid the
+answerer's choice is replayed with the refusal thresholds as they are set (`eval.replay`, which says
+how a setting is chosen and reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from pathlib import Path
+
+from eval.replay import load_sets, replay, report
+from rag.answer.extractive import MIN_ARTICLE_COVERAGE, MIN_COVERAGE, RANK_WEIGHTS, RankWeights
+
+GRID = {
+    "context": [0.0, 0.25, 0.5, 0.75, 1.0],
+    "title": [0.0, 0.15, 0.3, 0.45, 0.6],
+    "rank": [0.0, 0.05, 0.1, 0.2],
+    "typed": [0.0, 0.1, 0.2, 0.3, 0.4],
+}
+ALL_CANDIDATES = 10_000  # a shortlist no pool reaches: every candidate is cached
+
+
+def score(weights: RankWeights, candidate: dict) -> float:
+    """The candidate's score under `weights`, as `rank_sentences` adds it up."""
+    place = sum(getattr(weights, name) * candidate[name] for name in ("context", "title", "rank"))
+    return candidate["coverage"] + place + (weights.typed if candidate["typed"] else 0.0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", action="append", required=True, help="NAME=QA.jsonl:DATA_DIR (repeatable)")
+    parser.add_argument("--cache", type=Path, help="folder for each set's candidates (reused when present)")
+    args = parser.parse_args(argv)
+
+    sets = load_sets(args.set, args.cache, ALL_CANDIDATES)
+    settings = [RankWeights(**dict(zip(GRID, values, strict=True))) for values in itertools.product(*GRID.values())]
+
+    def keep(c: dict) -> bool:
+        return c["coverage"] >= MIN_COVERAGE and c["article"] >= MIN_ARTICLE_COVERAGE
+
+    results = {
+        name: {w: replay(rows, keep, lambda c, w=w: score(w, c)) for w in settings} for name, rows in sets.items()
+    }
+    current = ", ".join(f"{name} {scored[RANK_WEIGHTS].cell()}" for name, scored in results.items())
+    print(f"current weights {tuple(RANK_WEIGHTS)}: {current}")
+    chosen = report(results, "weights")
+    print(f"\nranking weights fit on all sets: {chosen}")
+
+
+if __name__ == "__main__":
+    main()
