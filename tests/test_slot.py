@@ -63,3 +63,11 @@ def test_a_when_answer_is_the_date_where_the_question_word_stands_not_the_first_
     # without a slot, the date the question's words stand nearest to
     nearest = "10日，协会公布：新馆的奠基日期为3月8日"
     assert short_span("新馆奠基是什么时候？", nearest, date(2023, 2, 11))[0] == "3月8日"
+
+
+def test_a_role_is_the_title_written_before_the_name_the_question_gives():
+    sentence = "在省城期间，市长王强还与省林业厅厅长赵刚进行了会谈"
+    assert short_span("赵刚担任什么职务？", sentence) == ("省林业厅厅长", "省林业厅厅长")  # not 进行了会谈
+    listing = "并分别与省交通厅党组书记李明，市海关党委书记、关长孙涛，省水运局局长周平举行座谈"
+    assert short_span("孙涛是谁？", listing)[1] == "市海关党委书记、关长"  # who a named person is: the titles
+    assert short_span("市海关关长是谁？", listing)[1] == "关长孙涛"  # who holds a post: the name

@@ -62,6 +62,7 @@ _CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,6}[-/]?\d{1,5}[A-Za-z0-9]*|[A
 _CHAR_FLAGS = {"n", "g", "ng", "vg"}  # what jieba tags the characters of a name it does not know
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
+_ASKS_IDENTITY = re.compile(r"是谁[？?]?\s*$")
 _ASKS_DAY = re.compile(r"哪天|哪一天|几号|几日|何日|日期|开幕日")
 _ASKS_YEAR = re.compile(r"哪年|哪一年|何年|年份")
 _NOT_IN_NAMES = re.compile(r"[哪些跟与去了的在是什么谁]")
@@ -89,6 +90,14 @@ def question_type(question: str) -> str:
             return name
     head = _TRAILING.sub("", question.strip())
     return next((name for name, pattern in HEAD_NOUNS if pattern.search(head)), "factoid")
+
+
+def asks_identity(question: str) -> bool:
+    """Whether the question asks who a person it names is (朱光耀是谁？), whose answer is a title or a
+    description, not a name (谁是…, 秘书长是谁 ask for a name)."""
+    found = _ASKS_IDENTITY.search(question)
+    words = pos_words(question[: found.start()]) if found else ()
+    return bool(words) and words[-1][1] in PERSON_FLAGS  # the person is the subject, not 朱健的秘书
 
 
 def typing_question(question: str, standalone: str) -> str:
@@ -267,6 +276,8 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
         inner = sentence.strip().rstrip("；;。")
         return bool(re.search(r"[、和及与；;]", inner)) or inner.count("，") + inner.count(",") >= 2
     if kind == "role":
+        return bool(TITLE.search(sentence))
+    if kind == "who" and asks_identity(question):  # 朱光耀是谁: a title of the person answers
         return bool(TITLE.search(sentence))
     if kind == "who":
         body = sentence if "记者" in question else CREDIT.sub("", sentence)

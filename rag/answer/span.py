@@ -8,16 +8,18 @@ from collections.abc import Callable
 from datetime import date
 
 from rag.answer.dates import RELATIVE_DAY, RELATIVE_YEAR, absolute, article_day, text_dates
-from rag.answer.question import asked_unit, content_terms, people_in, question_type
+from rag.answer.question import asked_unit, asks_identity, content_terms, people_in, question_type
 from rag.answer.slot import slot
 from rag.cite import cited, supports
-from rag.lexicon import ASKS_BYLINE, CREDIT, NUMBER, PLACE_FLAGS, TITLE_PATTERN, UNIT_FORMS
+from rag.lexicon import ASKS_BYLINE, BODY, CREDIT, NUMBER, PLACE_FLAGS, TITLE_PATTERN, UNIT_FORMS
 from rag.names import pos_words
 from rag.types import Source
 
 MAX_NAMED_SLOT = 20  # characters: a longer slot is a clause, from which the name or place is taken
 SUBJECT_WINDOW = 12  # characters before a name in which the question's words mark it as the one asked for
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+")
+_CLAUSE_MARK = re.compile(r"[，,；;。！？!?：:（(“\"\s]")
+_BEFORE_TITLE = re.compile(r"^.*[与和同及向对由为是在]")  # 刘越高还与(…厅长): the words before a title's body
 _CALENDAR = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]")
 _AMOUNT = re.compile(rf"{NUMBER}\s*(?:[%％]|[\u4e00-\u9fff]{{0,1}}[元人岁度个项次家位名条年天倍吨米亿万])")
 
@@ -75,6 +77,10 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
         if amounts:
             best = max(amounts, key=lambda m: nearness(m.start()))  # the first of the nearest
             return best.group(0), best.group(0)
+    if kind == "role" or (kind == "who" and asks_identity(question)):  # a title stands before the name
+        titled = next((t for t in map(lambda name: _title_before(name, text), people_in(question)) if t), "")
+        if titled:
+            return titled, titled
     if kind in ("who", "role", "where"):
         text = text if ASKS_BYLINE.search(question) else CREDIT.sub("", text)  # the reporter does not answer
         found = slot(question, text)
@@ -108,3 +114,14 @@ def _named(kind: str, text: str, question: str, near: Callable[[str], int]) -> s
     name = max(names, key=near)
     found = re.search(rf"(?:[\u4e00-\u9fff]{{0,6}}{TITLE_PATTERN})?{re.escape(name)}(?:[·・][\u4e00-\u9fff]+)*", text)
     return found.group(0) if found else name
+
+
+def _title_before(name: str, text: str) -> str:
+    """The titles `text` writes just before `name` (长沙海关党委书记、关长 before 朱光耀), from the body
+    they belong to (省应急管理厅厅长, not 刘越高还与…); "" when no title stands there."""
+    for found in re.finditer(re.escape(name), text):
+        clause = _CLAUSE_MARK.split(text[: found.start()])[-1]
+        if re.search(rf"{TITLE_PATTERN}$", clause):
+            bodies = [at for at in range(len(clause)) if BODY.match(clause, at)]  # the last: 市长王强还与省林业厅
+            return clause[bodies[-1] :] if bodies else _BEFORE_TITLE.sub("", clause)
+    return ""
