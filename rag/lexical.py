@@ -8,6 +8,7 @@ finished or removed).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import logging
 import re
@@ -25,10 +26,12 @@ import jieba
 import numpy as np
 
 from rag.catalog import Catalog
+from rag.errors import NewsqaError
 
 jieba.setLogLevel(logging.WARNING)
 
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 STOPWORDS = frozenset(
     "的 了 和 与 及 是 在 有 为 对 等 将 就 也 都 而 并 把 被 从 向 到 以 于 之 其 这 那 个 中 上 下 "
     "哪些 哪个 哪 什么 多少 几 谁 何时 哪天 哪里 怎么 怎样 如何 为什么 吗 呢 吧 啊 请问 是否".split()
@@ -47,13 +50,33 @@ def date_number(date: str) -> int:
     return int(digits) if len(digits) == 8 and digits.isdigit() else 0
 
 
+def real_date(value: str) -> str:
+    """An empty string or a calendar date YYYY-MM-DD that exists (2022-02-30 and 2022/12/01 do not)."""
+    if value:
+        try:
+            if not _ISO_DATE.fullmatch(value):
+                raise ValueError(value)
+            datetime.date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"no such date: {value} (use YYYY-MM-DD)") from error
+    return value
+
+
 @dataclass
 class Filters:
-    """Optional restrictions of a search: inclusive date range (YYYY-MM-DD) and source paths."""
+    """Optional restrictions of a search: inclusive date range (YYYY-MM-DD) and source paths; a date that
+    does not exist is the user's error."""
 
     date_from: str = ""
     date_to: str = ""
     sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for value in (self.date_from, self.date_to):
+            try:
+                real_date(value)
+            except ValueError as error:
+                raise NewsqaError(f"日期无效：{value}（应为 YYYY-MM-DD）", str(error)) from error
 
     def __bool__(self) -> bool:
         return bool(self.date_from or self.date_to or self.sources)

@@ -10,8 +10,13 @@ from rag.errors import NewsqaError
 
 def read_questions(path: Path) -> list[dict]:
     """One question a line: plain text, or JSONL with a `question` field (and optional `history`)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
+        raise NewsqaError(f"无法读取问题文件 {path}", f"cannot read the questions file {path}: {reason}") from error
     items = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for line_no, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
             continue

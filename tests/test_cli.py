@@ -59,3 +59,19 @@ def test_ingest_remove_and_clear_errors(tmp_path: Path):
     assert removed.returncode == 0 and "removed" in removed.stdout
     stats = json.loads(newsqa("stats", "--json", data_dir=data_dir).stdout)
     assert stats["documents"] == stats["chunks_chroma"] == stats["chunks_lexical"] == 0
+
+
+def test_a_careless_command_line_gets_one_clear_line_not_a_traceback(page_index: NewsIndex, tmp_path: Path):
+    data_dir = page_index.settings.data_dir
+    not_utf8 = tmp_path / "questions.txt"
+    not_utf8.write_bytes("长沙海关关长是谁".encode("gbk"))
+    for args, says in [
+        (("ask", "--batch", str(tmp_path / "missing.jsonl")), "cannot read the questions file"),
+        (("ask", "--batch", str(not_utf8)), "not UTF-8"),
+        (("search", "长沙", "--date-from", "2022-02-30"), "no such date: 2022-02-30"),
+        (("search", "长沙", "--date-to", "2022/12/01"), "no such date: 2022/12/01"),
+        (("ask", "长沙海关关长是谁", "-k", "0"), "-k"),
+    ]:
+        result = newsqa(*args, data_dir=data_dir)
+        assert result.returncode == 2, (args, result.stderr)
+        assert says in " ".join(result.stderr.split()) and "Traceback" not in result.stderr, (args, result.stderr)

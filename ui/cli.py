@@ -71,7 +71,7 @@ def ingest(
 @app.command()
 def search(
     query: Annotated[str | None, typer.Argument(help="问题 The question.")] = None,
-    k: Annotated[int, typer.Option("-k", help="Number of hits.")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, help="Number of hits.")] = 5,
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
     date_from: Annotated[str, typer.Option(help="Only articles on or after YYYY-MM-DD.")] = "",
     date_to: Annotated[str, typer.Option(help="Only articles on or before YYYY-MM-DD.")] = "",
@@ -140,7 +140,7 @@ def print_answer(answer: Answer) -> None:
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="问题 The question.")] = None,
-    k: Annotated[int | None, typer.Option("-k", help="Number of sources.")] = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, help="Number of sources.")] = None,
     backend: Annotated[str | None, typer.Option(help="extractive (offline) or openai.")] = None,
     batch: Annotated[Path | None, typer.Option(help="Questions: one a line, or JSONL with question/history.")] = None,
     data_dir: DataDir = None,

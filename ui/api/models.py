@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import unicodedata
 from typing import Annotated, Literal
 
@@ -10,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ingest.uploads import UploadedFile
 from rag.catalog import DocumentRecord
+from rag.lexical import real_date
 from rag.types import Citation, Hit, Source
 
 MAX_K = 50
@@ -24,16 +24,6 @@ def plain_text(value: str) -> str:
             continue
         if unicodedata.category(char) in ("Cc", "Cs"):
             raise ValueError(f"text holds a character that is not allowed (U+{ord(char):04X})")
-    return value
-
-
-def real_date(value: str) -> str:
-    """An empty string or a calendar date YYYY-MM-DD that exists (2022-13-45 does not)."""
-    if value:
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError as error:
-            raise ValueError(f"no such date: {value}") from error
     return value
 
 
