@@ -143,6 +143,10 @@ def ingest_document(
         index.remove(source)
         if record.sha256 != doc.sha256:
             report.replaced.append(source)
+    twin = index.catalog.same_content(doc.sha256, source)
+    if twin:  # the same file under another name: its passages would answer twice
+        report.skipped.append((source, f"same content as {twin.name}, already indexed"))
+        return
     if doc.kind == "pdf" and (laid is None or source not in laid):
         laid = _lay_out_pdfs(index, [doc])
     index.catalog.begin_document(source, doc.path.name, doc.sha256, doc.kind)

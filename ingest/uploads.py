@@ -140,6 +140,9 @@ def ingest_received(
         source = str(target.resolve())
         record = index.catalog.document(source)
         status = "replaced" if source in report.replaced else "unchanged" if source in report.unchanged else "ingested"
+        if record is None:  # skipped whole (the same content is indexed under another name): not kept
+            status = "skipped"
+            target.unlink(missing_ok=True)
         results[target.name] = UploadedFile(
             name=target.name,
             source=index.public_name(source),

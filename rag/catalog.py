@@ -148,6 +148,14 @@ class Catalog:
         row = self.db.execute("SELECT * FROM documents WHERE source = ?", (source,)).fetchone()
         return _document(row) if row else None
 
+    def same_content(self, sha256: str, other_than: str) -> DocumentRecord | None:
+        """A document fully ingested under another source with this content hash (the same file twice)."""
+        row = self.db.execute(
+            "SELECT * FROM documents WHERE sha256 = ? AND source != ? AND status = 'done' ORDER BY source LIMIT 1",
+            (sha256, other_than),
+        ).fetchone()
+        return _document(row) if row else None
+
     def documents(self) -> list[DocumentRecord]:
         rows = self.db.execute("SELECT * FROM documents ORDER BY name, source").fetchall()
         return [_document(row) for row in rows]

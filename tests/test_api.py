@@ -356,6 +356,10 @@ def test_upload_ask_and_remove_a_document(writable: TestClient, tmp_path: Path):
     assert "省商务厅" in writable.post("/api/ask", json={"question": QUESTION}).json()["answer"]
     again = upload(writable, (PAGE.name, page)).json()
     assert again["files"][0]["status"] == "unchanged" and again["chunks"] == 0
+    twin = upload(writable, ("copy-of-the-page.txt", page)).json()["files"][0]  # the same file renamed
+    assert twin["status"] == "skipped" and f"same content as {PAGE.name}" in twin["reasons"][0]
+    assert not (uploads / "copy-of-the-page.txt").exists()
+    assert len(writable.get("/api/documents").json()["documents"]) == 2
 
     binary = upload(writable, ("extra.jsonl", b"\x00\x01binary")).json()["files"][0]
     assert binary["status"] == "skipped" and "binary" in binary["reasons"][0]

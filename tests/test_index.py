@@ -32,6 +32,12 @@ def test_ingest_is_idempotent_replaces_changed_files_and_removes(fresh_index: Ne
     again = ingest_paths(fresh_index, [page_copy.parent], show_progress=False)
     assert again.unchanged == [str(page_copy)] and again.chunks == 0
     assert fresh_index.stats() == before
+    twin = page_copy.with_name("the-same-page.txt")
+    twin.write_bytes(page_copy.read_bytes())  # the same file under another name adds nothing
+    doubled = ingest_paths(fresh_index, [twin], show_progress=False)
+    assert doubled.skipped == [(str(twin), f"same content as {page_copy.name}, already indexed")]
+    assert fresh_index.stats() == before
+    twin.unlink()
 
     page_copy.write_text(
         page_copy.read_text(encoding="utf-8") + "\n\n新标题测试\n\n本报讯 (记者 赵六) 新增一段正文。\n",
