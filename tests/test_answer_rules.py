@@ -296,3 +296,13 @@ def test_a_span_answer_adds_no_sentence_that_holds_nothing_more_the_question_ask
     assert "座谈时" not in reply.text  # what was said at the meetings adds nothing the question asked
     sentences, _ = verify(reply.text, sources)
     assert sentences and all(s.supported for s in sentences)
+
+
+def test_a_second_answer_worded_as_the_first_is_kept():
+    text = (
+        "12日上午，市长王强到省交通厅调研。12日下午，王强与李明座谈时介绍了全市交通发展情况。"
+        "12日下午，王强与赵刚座谈时希望省林业厅支持国土绿化。"
+    )
+    sources = [_source(1, "visit", text)]
+    reply = answer_extractive("王强12日下午和谁座谈了？", "王强12日下午和谁座谈了？", sources, lambda s: text)
+    assert "李明" in reply.text and "赵刚" in reply.text  # each afternoon meeting answers

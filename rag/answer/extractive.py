@@ -236,14 +236,16 @@ def _distinctive(part: str, others: Sequence[str]) -> list[str]:
 def pick_sentences(ranked: list[Candidate], wanted: Sequence[str] = ()) -> list[Candidate]:
     """The best sentence, and up to two more from the same article that score at least 70% as well; when
     the question's `wanted` words are given (a part a span answers), a further sentence must hold one
-    of them that the sentences before it lack, or it adds nothing the question asked."""
+    of them that the sentences before it lack, or as many of them as the best (another answer: 12日下午，
+    他与A座谈… / 12日下午，他与B座谈…), or it adds nothing the question asked."""
     if not ranked:
         return []
     chosen = [ranked[0]]
     for c in ranked[1 : MAX_SENTENCES + 2]:
         same_article = c.key[:2] == chosen[0].key[:2]
         held = "".join(o.text for o in chosen).lower()
-        adds = not wanted or any(t in c.text.lower() and t not in held for t in wanted)
+        as_good = c.coverage >= chosen[0].coverage  # another answer, worded as the best one is
+        adds = not wanted or as_good or any(t in c.text.lower() and t not in held for t in wanted)
         if same_article and adds and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
             chosen.append(c)
     return chosen
