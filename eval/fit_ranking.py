@@ -18,7 +18,7 @@ import itertools
 from pathlib import Path
 
 from eval.replay import load_sets, replay, report
-from rag.answer.extractive import MIN_ARTICLE_COVERAGE, MIN_COVERAGE, RANK_WEIGHTS, RankWeights
+from rag.answer.extractive import MIN_ARTICLE_COVERAGE, MIN_COVERAGE, MIN_KNOWN_SHARE, RANK_WEIGHTS, RankWeights
 
 GRID = {
     "context": [0.0, 0.25, 0.5, 0.75, 1.0],
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = [RankWeights(**dict(zip(GRID, values, strict=True))) for values in itertools.product(*GRID.values())]
 
     def keep(c: dict) -> bool:
-        return c["coverage"] >= MIN_COVERAGE and c["article"] >= MIN_ARTICLE_COVERAGE
+        return c["coverage"] >= MIN_COVERAGE and c["article"] >= MIN_ARTICLE_COVERAGE and c["known"] >= MIN_KNOWN_SHARE
 
     results = {
         name: {w: replay(rows, keep, lambda c, w=w: score(w, c)) for w in settings} for name, rows in sets.items()

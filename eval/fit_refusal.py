@@ -1,18 +1,20 @@
-"""Fit the rule-based answerer's two refusal thresholds on gold sets, and show how they hold on a set left out.
+"""Fit the rule-based answerer's refusal thresholds on gold sets, and show how they hold on a set left out.
 
     python -m eval.fit_refusal --set page=eval/data/hengyang-2022-12-15.jsonl:/tmp/page-data \\
         --set cmrc=/tmp/cmrc/qa.jsonl:/tmp/cmrc-data --set crud=…/qa-dev.jsonl:/tmp/crud-data [--cache DIR]
 
-The default answerer (`rag.answer.extractive`) refuses a question (part) when no grounded sentence covers
-`MIN_COVERAGE` of the question's weighted words, or when the best one's article holds less than
-`MIN_ARTICLE_COVERAGE` of them. For each pair on a grid the decision is replayed from cached candidates
-(`eval.replay`, which says how a setting is chosen and reported): a part keeps the candidates over both
-thresholds and answers with its best ones; a question is refused when no part keeps any.
+The default answerer (`rag.answer.extractive`) refuses a question (part) when less than `MIN_KNOWN_SHARE`
+of the question's words are in any source's article, when no grounded sentence covers `MIN_COVERAGE` of
+its weighted words, or when the best one's article holds less than `MIN_ARTICLE_COVERAGE` of them. For
+each triple on a grid the decision is replayed from cached candidates (`eval.replay`, which says how a
+setting is chosen and reported): a part keeps the candidates over the thresholds and answers with its
+best ones; a question is refused when no part keeps any.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from eval.replay import load_sets, replay, report
@@ -20,6 +22,7 @@ from rag.answer.extractive import SHORTLIST
 
 COVERAGE_GRID = [0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.25, 0.3, 0.35]
 ARTICLE_GRID = [0.5, 0.55, 0.6, 0.67, 0.7, 0.75, 0.8, 0.85, 0.9]
+KNOWN_GRID = [0.0, 0.34, 0.4, 0.5, 0.6]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,16 +32,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     sets = load_sets(args.set, args.cache, SHORTLIST)
-    results = {
-        name: {
-            (a, b): replay(rows, lambda c, a=a, b=b: c["coverage"] >= a and c["article"] >= b)
-            for a in COVERAGE_GRID
-            for b in ARTICLE_GRID
-        }
-        for name, rows in sets.items()
-    }
-    chosen = report(results, "pair")
-    print(f"\nthresholds fit on all sets: MIN_COVERAGE = {chosen[0]}, MIN_ARTICLE_COVERAGE = {chosen[1]}")
+    grid = [(a, b, k) for a in COVERAGE_GRID for b in ARTICLE_GRID for k in KNOWN_GRID]
+
+    def keeper(a: float, b: float, k: float) -> Callable[[dict], bool]:
+        return lambda c: c["coverage"] >= a and c["article"] >= b and c["known"] >= k
+
+    results = {name: {t: replay(rows, keeper(*t)) for t in grid} for name, rows in sets.items()}
+    chosen = report(results, "thresholds")
+    print(
+        f"\nthresholds fit on all sets: MIN_COVERAGE = {chosen[0]}, MIN_ARTICLE_COVERAGE = {chosen[1]}, "
+        f"MIN_KNOWN_SHARE = {chosen[2]}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Replay the rule-based answerer's decisions from cached candidates, to fit its numbers on gold sets.
 
 Every question is asked once through the real chain (its sources and standalone form); each part's
-grounded candidates are then ranked with both refusal thresholds at 0 and kept with their features
+grounded candidates are then ranked with the refusal thresholds at 0 and kept with their features
 (cached per set). A fit script replays the answerer's choice for each setting on a grid — which
 candidates a part keeps, in what order, and so which sentences answer — and scores it: answerable
 accuracy (every gold group in the answer) and, on sets with unanswerable questions, refusal F1. A
@@ -74,11 +74,15 @@ def collect(qa: Path, data_dir: Path, shortlist_size: int) -> list[Row]:
         parts = []
         standalone, has_term = answer.standalone_question, index.lexical.has_term
         for part in Part.each(item.question, standalone, answer.sources, article_text, has_term, STRICT_TYPES):
-            ranked = rank_sentences(part, min_coverage=0.0, min_article=0.0, shortlist_size=shortlist_size)
+            ranked = rank_sentences(
+                part, min_coverage=0.0, min_article=0.0, min_known=0.0, shortlist_size=shortlist_size
+            )
+            known = part.known_share()
             parts.append(
                 [
                     {"text": c.text, "key": list(c.key), "score": c.score, "coverage": c.coverage, "typed": c.typed}
                     | {name: c.features.get(name, 0.0) for name in ("article", "context", "title", "rank")}
+                    | {"known": known}
                     for c in ranked
                 ]
             )

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from rag.answer.dates import absolute, holds_date, resolve, text_dates
-from rag.answer.extractive import Extracted, answer_extractive
+from rag.answer.extractive import MIN_KNOWN_SHARE, STRICT_TYPES, Extracted, Part, answer_extractive, rank_sentences
 from rag.answer.grounds import unsupported_terms
 from rag.answer.question import (
     asked_category,
@@ -306,3 +306,14 @@ def test_a_second_answer_worded_as_the_first_is_kept():
     sources = [_source(1, "visit", text)]
     reply = answer_extractive("王强12日下午和谁座谈了？", "王强12日下午和谁座谈了？", sources, lambda s: text)
     assert "李明" in reply.text and "赵刚" in reply.text  # each afternoon meeting answers
+
+
+def test_sources_that_hold_few_of_the_questions_words_are_about_something_else():
+    text = "全市今年新建道路12条，改造老旧小区30个，新增公园8座。"
+    sources = [_source(1, "city", text)]
+    question = "今年全市专门经营夜宵的大排档一共开张了多少个？"  # only 今年 and 全市 are in the sources
+    assert answer_extractive(question, question, sources, lambda s: text).refused
+    (part,) = Part.each(question, question, sources, lambda s: text, lambda term: True, STRICT_TYPES)
+    assert part.known_share() < MIN_KNOWN_SHARE and rank_sentences(part, min_known=0.0)  # this check refuses
+    asked = "今年全市新建道路多少条？"
+    assert "12条" in answer_extractive(asked, asked, sources, lambda s: text).text

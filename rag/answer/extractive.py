@@ -23,9 +23,10 @@ from rag.lexicon import ASKS_BYLINE, DATELINE
 from rag.text import ends_sentence, sentence_spans
 from rag.types import Source
 
-# The two refusal thresholds, fit on the dev sets by `python -m eval.fit_refusal` (docs/EVALUATION.md):
+# The refusal thresholds, fit on the dev sets by `python -m eval.fit_refusal` (docs/EVALUATION.md):
 MIN_COVERAGE = 0.0  # share of the question's weighted words a sentence must hold
 MIN_ARTICLE_COVERAGE = 0.67  # share of the question's words (each once) in the sources that the answer's article holds
+MIN_KNOWN_SHARE = 0.34  # share of the question's words that some source's article holds at all
 SECOND_SENTENCE_RATIO = 0.7
 MAX_SENTENCES = 3
 SHORTLIST = 12
@@ -244,8 +245,11 @@ def pick_sentences(ranked: list[Candidate], wanted: Sequence[str] = ()) -> list[
     for c in ranked[1 : MAX_SENTENCES + 2]:
         same_article = c.key[:2] == chosen[0].key[:2]
         held = "".join(o.text for o in chosen).lower()
-        as_good = c.coverage >= chosen[0].coverage  # another answer, worded as the best one is
-        adds = not wanted or as_good or any(t in c.text.lower() and t not in held for t in wanted)
+        adds = (
+            not wanted
+            or c.coverage >= chosen[0].coverage  # another answer, worded as the best one is
+            or any(t in c.text.lower() and t not in held for t in wanted)
+        )
         if same_article and adds and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
             chosen.append(c)
     return chosen
@@ -283,6 +287,7 @@ class Part:
     grounds: Grounds
     grounding: list[tuple[list[str], float]]
     article_text: Callable[[Source], str]
+    story: list[str] = field(default_factory=list)
     texts: dict[int, str] = field(default_factory=dict)
 
     @classmethod
@@ -318,8 +323,9 @@ class Part:
             story -= {t for t in story if any(t in noun for noun in asked_category(text))}  # 哪所大学
             grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
             grounds = Grounds.of(kind, text, sources, article_text, in_corpus, strict_types)
+            words = [t for t in story if len(t) > 1 and not any(t != other and t in other for other in story)]
             parts.append(
-                cls(asked, text, others, kind, typed_by, pool, weights, by_n, grounds, grounding, article_text)
+                cls(asked, text, others, kind, typed_by, pool, weights, by_n, grounds, grounding, article_text, words)
             )
         return parts
 
@@ -345,6 +351,12 @@ class Part:
             return True
         return False
 
+    def known_share(self) -> float:
+        """The share of the question's words (each once, in its longest form) that some source's article
+        holds: under half, the sources are about something else (蓝线裸顶鲷 asked, 黄鳍紫鱼 found)."""
+        known = sum(any(self.grounds.holds_word(t, self.article(n)) for n in self.by_n) for t in self.story)
+        return known / len(self.story) if self.story else 1.0
+
     def article_share(self, n: int) -> float:
         """The share of the grounding words that source n's article holds (or a form the sources define)."""
         held = sum(w for group, w in self.grounding if any(self.grounds.holds_word(t, self.article(n)) for t in group))
@@ -355,6 +367,7 @@ def rank_sentences(
     part: Part,
     min_coverage: float = MIN_COVERAGE,
     min_article: float = MIN_ARTICLE_COVERAGE,
+    min_known: float = MIN_KNOWN_SHARE,
     rank_weights: RankWeights = RANK_WEIGHTS,
     shortlist_size: int = SHORTLIST,
 ) -> list[Candidate]:
@@ -363,6 +376,8 @@ def rank_sentences(
     lacks (context, title), its source's rank (1/n) and the share of the question's words its article
     holds (article)."""
     kind, pool, weights, total, by_n, grounds = part.kind, part.pool, part.weights, part.total, part.by_n, part.grounds
+    if part.known_share() < min_known:
+        return []
 
     def place_score(c: Candidate) -> float:
         """The sentence's words, then its neighbours' and its article title's, and the source's rank."""
