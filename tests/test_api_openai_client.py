@@ -108,11 +108,21 @@ def test_concurrent_uploads_questions_and_removals_keep_the_index_consistent(tmp
     """Uploads and removals serialize on the index lock while questions run; nothing fails, stores agree."""
     settings = Settings(data_dir=tmp_path / "data")
     app = create_app(settings, with_ui=False)
-    jsonl = "".join(
-        json.dumps({"id": f"n{i}", "title": f"新闻{i}", "date": "2022-12-16", "text": f"衡阳市第{i}次测试活动举行。"})
-        + "\n"
-        for i in range(40)
-    ).encode()
+
+    def jsonl(batch: int) -> bytes:  # each batch its own content: the same file twice would be skipped
+        return "".join(
+            json.dumps(
+                {
+                    "id": f"n{i}",
+                    "title": f"新闻{i}",
+                    "date": "2022-12-16",
+                    "text": f"衡阳市第{i}次测试活动举行{batch}。",
+                }
+            )
+            + "\n"
+            for i in range(40)
+        ).encode()
+
     with running(app) as url, httpx.Client(base_url=url, timeout=120) as http:
         assert http.post("/api/documents", files=[("files", (PAGE.name, PAGE.read_bytes()))]).status_code == 200
 
@@ -124,7 +134,7 @@ def test_concurrent_uploads_questions_and_removals_keep_the_index_consistent(tmp
         def add(i: int) -> int:
             if i % 4:
                 return question(i)
-            return http.post("/api/documents", files=[("files", (f"batch{i}.jsonl", jsonl))]).status_code
+            return http.post("/api/documents", files=[("files", (f"batch{i}.jsonl", jsonl(i)))]).status_code
 
         def remove(i: int) -> int:
             return http.delete(f"/api/documents/batch{i}.jsonl").status_code if i % 4 == 0 and i < 12 else question(i)
