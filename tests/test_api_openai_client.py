@@ -84,6 +84,7 @@ def test_openai_client_sees_clear_errors(base_url: str):
     with pytest.raises(openai.BadRequestError) as error:
         client.chat.completions.create(model="newsqa", messages=[{"role": "user", "content": "问" * 501}])
     assert error.value.body["en"].startswith("the question is too long")  # type: ignore[index]
+    assert "the question is too long" in error.value.message and error.value.type == "invalid_request_error"
 
 
 def test_api_stream_over_http(base_url: str):
@@ -97,8 +98,9 @@ def test_openai_client_needs_the_key(page_index: NewsIndex):
     settings = page_index.settings.model_copy(update={"api_key": KEY})
     with running(create_app(settings, Assistant(settings, page_index), with_ui=False)) as url:
         wrong = openai.OpenAI(base_url=f"{url}/v1", api_key="wrong", max_retries=0)
-        with pytest.raises(openai.AuthenticationError):
+        with pytest.raises(openai.AuthenticationError) as denied:
             wrong.models.list()
+        assert denied.value.type == "authentication_error"
         right = openai.OpenAI(base_url=f"{url}/v1", api_key=KEY)
         completion = right.chat.completions.create(model="newsqa", messages=[{"role": "user", "content": QUESTION}])
         assert "省商务厅" in (completion.choices[0].message.content or "")

@@ -1,4 +1,5 @@
-"""Every error as JSON `{"error": {"zh", "en"}}` with its status, never a stack trace; a 503 or 429
+"""Every error as JSON `{"error": {"zh", "en", "message", "type"}}` with its status (the last two as
+OpenAI clients read them), never a stack trace; a 503 or 429
 says when to retry. Also the two guards in front of the routes: body size, and API paths kept
 away from the UI mounted at `/`."""
 
@@ -37,11 +38,19 @@ class SafeJSONResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
 
 
+def error_type(status: int) -> str:
+    """The kind of error by its status, as OpenAI clients read `error.type`."""
+    kinds = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
+    return "server_error" if status >= 500 else kinds.get(status, "invalid_request_error")
+
+
 def error_response(status: int, zh: str, en: str, retry_after: int | None = None, **extra: Any) -> JSONResponse:
+    """The error body: both messages, and `message`/`type` as OpenAI clients read them."""
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
-    return SafeJSONResponse({"error": {"zh": zh, "en": en, **extra}}, status_code=status, headers=headers)
+    body = {"zh": zh, "en": en, "message": f"{en} ({zh})", "type": error_type(status), **extra}
+    return SafeJSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def error_of(error: NewsqaError) -> JSONResponse:

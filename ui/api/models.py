@@ -180,10 +180,13 @@ class FieldError(BaseModel):
 class ErrorBody(BaseModel):
     zh: str
     en: str
+    message: str  # both messages in one, as OpenAI clients show an error
+    type: str  # invalid_request_error, authentication_error, rate_limit_error or server_error
     fields: list[FieldError] | None = None
 
 
 class ErrorResponse(BaseModel):
-    """Every error: a Chinese and an English message (and the invalid fields of a 422)."""
+    """Every error: a Chinese and an English message, both as OpenAI clients read them (and the invalid
+    fields of a 422)."""
 
     error: ErrorBody
