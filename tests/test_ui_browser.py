@@ -16,6 +16,8 @@ from rag.chain import Assistant
 from rag.index import NewsIndex
 from rag.settings import Settings
 from tests.conftest import PAGE, ROOT
+from tests.test_api_openai_client import running
+from ui.api.app import create_app
 from ui.web.app import build_ui
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -184,3 +186,20 @@ def test_a_citation_of_a_pdf_shows_the_page_with_the_passage_marked(browser: Bro
     image.scroll_into_view_if_needed()
     page.locator("#nq-sources").screenshot(path=ARTIFACTS / "ui-page-image.png")
     page.close()
+
+
+def test_the_api_docs_page_renders_offline(browser: Browser, page_index: NewsIndex):
+    """/docs loads Swagger UI from the installed package: every request stays on the server, none to a CDN."""
+    settings = page_index.settings
+    with running(create_app(settings, Assistant(settings, page_index), with_ui=False)) as url:
+        page = browser.new_page()
+        elsewhere: list[str] = []
+        page.on("request", lambda request: None if request.url.startswith(url) else elsewhere.append(request.url))
+        page.goto(f"{url}/docs")
+        operations = page.locator(".opblock-summary-path")  # one per route of /openapi.json
+        expect(operations.first).to_be_visible(timeout=30_000)
+        paths = [text.replace("\u200b", "") for text in operations.all_inner_texts()]
+        page.screenshot(path=ARTIFACTS / "api-docs.png")
+        page.close()
+    assert "/api/ask" in paths and "/v1/chat/completions" in paths
+    assert elsewhere == []

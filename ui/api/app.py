@@ -22,6 +22,7 @@ from rag.index import NewsIndex
 from rag.settings import Settings
 from ui.api import ask, documents, health, openai, pages
 from ui.api.auth import LoginThrottle, key_matches
+from ui.api.docs import install_docs
 from ui.api.errors import ApiRoutesOnly, BodyLimit, SafeJSONResponse, install_error_handlers
 from ui.api.exposure import check_exposure, is_loopback
 from ui.api.service import Service
@@ -55,6 +56,8 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         default_response_class=SafeJSONResponse,
+        docs_url=None,  # served by install_docs, without a CDN
+        redoc_url=None,
     )
     service = Service(settings, assistant or Assistant(settings))
     app.state.service = service
@@ -65,6 +68,7 @@ def create_app(
     app.add_middleware(LoginThrottle, logins=service.logins)
     install_error_handlers(app)
     app.include_router(health.router)
+    install_docs(app)
     if with_api:
         for router in (ask.router, openai.router, documents.router, pages.router):
             app.include_router(router)
