@@ -13,11 +13,9 @@ how a setting is chosen and reported).
 
 from __future__ import annotations
 
-import argparse
 import itertools
-from pathlib import Path
 
-from eval.replay import load_sets, replay, report
+from eval.replay import replay, report, sets_from_command_line
 from rag.answer.extractive import MIN_ARTICLE_COVERAGE, MIN_COVERAGE, MIN_KNOWN_SHARE, RANK_WEIGHTS, RankWeights
 
 GRID = {
@@ -36,12 +34,7 @@ def score(weights: RankWeights, candidate: dict) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", action="append", required=True, help="NAME=QA.jsonl:DATA_DIR (repeatable)")
-    parser.add_argument("--cache", type=Path, help="folder for each set's candidates (reused when present)")
-    args = parser.parse_args(argv)
-
-    sets = load_sets(args.set, args.cache, ALL_CANDIDATES)
+    sets = sets_from_command_line(__doc__.splitlines()[0], argv, ALL_CANDIDATES)
     settings = [RankWeights(**dict(zip(GRID, values, strict=True))) for values in itertools.product(*GRID.values())]
 
     def keep(c: dict) -> bool:

@@ -13,11 +13,9 @@ best ones; a question is refused when no part keeps any.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
-from pathlib import Path
 
-from eval.replay import load_sets, replay, report
+from eval.replay import replay, report, sets_from_command_line
 from rag.answer.extractive import SHORTLIST
 
 COVERAGE_GRID = [0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.25, 0.3, 0.35]
@@ -26,12 +24,7 @@ KNOWN_GRID = [0.0, 0.34, 0.4, 0.5, 0.6]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", action="append", required=True, help="NAME=QA.jsonl:DATA_DIR (repeatable)")
-    parser.add_argument("--cache", type=Path, help="folder for each set's candidates (reused when present)")
-    args = parser.parse_args(argv)
-
-    sets = load_sets(args.set, args.cache, SHORTLIST)
+    sets = sets_from_command_line(__doc__.splitlines()[0], argv, SHORTLIST)
     grid = [(a, b, k) for a in COVERAGE_GRID for b in ARTICLE_GRID for k in KNOWN_GRID]
 
     def keeper(a: float, b: float, k: float) -> Callable[[dict], bool]:

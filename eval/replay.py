@@ -15,6 +15,7 @@ so its numbers approximate `newsqa eval`'s: run the chain with the chosen settin
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable, Hashable, Sequence
@@ -88,6 +89,15 @@ def collect(qa: Path, data_dir: Path, shortlist_size: int) -> list[Row]:
             )
         rows.append({"id": item.id, "groups": item.answer_groups, "parts": parts})
     return rows
+
+
+def sets_from_command_line(description: str, argv: list[str] | None, shortlist_size: int) -> dict[str, list[Row]]:
+    """The sets a fit script is run on (`--set NAME=QA.jsonl:DATA_DIR` …, `--cache DIR`), loaded."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--set", action="append", required=True, help="NAME=QA.jsonl:DATA_DIR (repeatable)")
+    parser.add_argument("--cache", type=Path, help="folder for each set's candidates (reused when present)")
+    args = parser.parse_args(argv)
+    return load_sets(args.set, args.cache, shortlist_size)
 
 
 def load_sets(specs: Sequence[str], cache: Path | None, shortlist_size: int) -> dict[str, list[Row]]:
