@@ -40,10 +40,10 @@ def lead(answered: list[tuple[str, str, Source]]) -> tuple[str, str]:
 def short_span(question: str, sentence: str, today: date | None = None) -> tuple[str, str]:
     """(the span as the sentence writes it, the short answer) for a question: a number with its unit, a
     date (the one in the slot, else the one nearest the question's words; the short answer resolves it
-    against the article's date), the list; for who/where/role the
-    slot where the question word stands, else the name with its title or the place nearest the
-    question's words; the sentence for why/how/what-is/whether; for other questions the slot (not
-    shown before the sentence) or the sentence."""
+    against the article's date), the list; for a role, and for who a named person is, the titles
+    before the name; for who/where/role the slot where the question word stands, else the name with
+    its title or the place nearest the question's words; the sentence for why/how/what-is/whether;
+    for other questions the slot (not shown before the sentence) or the sentence."""
     kind = question_type(question)
     text = sentence.strip().rstrip("。！？；;!?")
     terms = content_terms(question)
@@ -78,7 +78,7 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
             best = max(amounts, key=lambda m: nearness(m.start()))  # the first of the nearest
             return best.group(0), best.group(0)
     if kind == "role" or (kind == "who" and asks_identity(question)):  # a title stands before the name
-        titled = next((t for t in map(lambda name: _title_before(name, text), people_in(question)) if t), "")
+        titled = next((t for name in sorted(people_in(question)) if (t := _title_before(name, text))), "")
         if titled:
             return titled, titled
     if kind in ("who", "role", "where"):
