@@ -13,6 +13,12 @@ import re
 PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 PLACE_FLAGS = frozenset({"ns"})
 ORG_FLAGS = frozenset({"nt"})
+# a place a common noun names, after 在/到/于…: 在游客中心, 到山顶, 于吉达港, 在福建沿海一带
+PLACE_PHRASE = re.compile(
+    r"(?:在|到|于|至|赴|往|从)[\u4e00-\u9fff]{0,8}?"
+    r"(?:中心|馆|场|站|港|楼|院|寺|庙|山|山顶|村|镇|乡|街|路|区|县|市|省|州|国|岛|湖|河|江|海|宫|园|厅|室|校|基地"
+    r"|境内|境外|一带|沿海|附近|地区|现场|门口|家中|网上)"
+)
 NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | ORG_FLAGS | {"nz"}  # proper names a sentence states
 ABBREVIATION_FLAG = "j"  # jieba's tag for abbreviations (国常会, 人大)
 

@@ -80,6 +80,27 @@ def test_dates_do_not_answer_how_many():
     assert satisfies_type("number", "展会持续15日。", "展会持续几天？")
 
 
+def test_a_list_is_items_not_the_questions_own_joining_nor_long_clauses():
+    question = "总统与哪些国家的领导人发表了联合声明？"
+    assert not satisfies_type("list", "总统与各国领导人的联合声明发布。", question)  # 总统与: the question's
+    talks = "参与会谈的各国领导人指出，会谈在人道主义问题上取得了实质进展，并一致认为合作将继续。"
+    assert not satisfies_type("list", talks, question)
+    assert satisfies_type("list", "出席会谈的领导人包括甲国总统、乙国总统以及丙国外长。", question)
+    assert satisfies_type("list", "声明由甲国和乙国共同发表。", question)
+    assert satisfies_type("list", "参展的有机械，化工，纺织，食品等行业。", "参展的有哪些行业？")
+
+
+def test_a_place_is_one_the_question_does_not_name_and_may_be_a_common_noun():
+    question = "被困游客在哪里过夜？"
+    assert satisfies_type("where", "视频显示，被困游客被带到游客中心过夜。", question)
+    assert satisfies_type("where", "救援队当晚赶到涿州，转移群众300余人。", "救援队在哪个城市救援？")
+    assert not satisfies_type("where", "内蒙古救援队成立于2012年。", "内蒙古救援队在哪个城市救援？")
+    texts = {"a": "数十名游客被迫露宿山坡，直到第二天获救。被困游客被带到游客中心过夜，次日下山。"}
+    sources = [_source(1, "a", texts["a"])]
+    answer, refused = _answer(question, sources)
+    assert not refused and answer.index("游客中心") < answer.index("[1]")
+
+
 def test_a_bracketed_number_of_the_source_is_not_taken_for_a_citation():
     text = "经中国证监会《批复》（证监许可[2018]1910号）核准，公司获准非公开发行股份不超过5416万股。"
     sources = [_source(1, "a", text)]

@@ -52,6 +52,12 @@ def test_a_name_comes_with_the_title_the_sentence_puts_before_it():
     assert short_span("长沙海关关长是谁？", sentence) == ("关长朱光耀", "关长朱光耀")
 
 
+def test_a_slot_of_function_words_answers_nothing():
+    sentence = "在前期试点基础上，进一步扩大新车预查验试点"
+    assert short_span("哪个机构扩大了新车预查验试点？", sentence) == ("", sentence)
+    assert short_span("哪个单位扩大了新车预查验试点？", "交管局扩大了新车预查验试点")[1] == "交管局"
+
+
 def test_a_factoid_slot_is_the_short_answer_but_not_shown_before_the_sentence():
     written, short = short_span("新馆主要展出什么？", "新馆主要展出衡阳出土的青铜器，共300余件。")
     assert (written, short) == ("", "衡阳出土的青铜器")

@@ -27,6 +27,7 @@ from rag.lexicon import (
     OWN_REGION,
     PERSON_FLAGS,
     PLACE_FLAGS,
+    PLACE_PHRASE,
     PROVINCES,
     QUESTION_WORD,
     TITLE,
@@ -77,6 +78,8 @@ _TRAILING = re.compile(r"[\s？?。！!]+$|(?:是|为|是什么|是多少|有哪
 _REASON = re.compile(r"因为|由于|原因|为了|因此|所以|导致|旨在|出于|以便|是为")
 _METHOD = re.compile(r"通过|采取|采用|方式|方法|措施|办法|利用|依靠|借助|步骤")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+MAX_LISTED_CLAUSE = 12  # characters: a longer clause between commas says something, it lists nothing
+_JOINERS = frozenset("和 与 及 以及 或".split())  # words that join the items of a list
 _ALIAS = re.compile(
     r"([^\s，。；、：:（）()“”\"]{2,30})[（(](?:以下)?(?:简称)?[“\"]?([A-Za-z0-9\u4e00-\u9fff]{2,12})[”\"]?[）)]"
 )
@@ -273,8 +276,7 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
             return any(year is not None for year, _, _ in dates) or bool(re.search(r"今年|去年|明年", sentence))
         return bool(dates or re.search(r"上午|下午|晚上|今年|明年|去年|昨天|今天|日前|近日|\d+—\d+", sentence))
     if kind == "list":
-        inner = sentence.strip().rstrip("；;。")
-        return bool(re.search(r"[、和及与；;]", inner)) or inner.count("，") + inner.count(",") >= 2
+        return _enumerates(sentence.strip().rstrip("；;。"), question)
     if kind == "role":
         return bool(TITLE.search(sentence))
     if kind == "who" and asks_identity(question):  # 朱光耀是谁: a title of the person answers
@@ -283,7 +285,8 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
         body = sentence if "记者" in question else CREDIT.sub("", sentence)
         return bool(people_in(body) - people_in(question))
     if kind == "where":
-        return any(flag in PLACE_FLAGS for _, flag in pos_words(sentence))
+        named = any(flag in PLACE_FLAGS and word not in question for word, flag in pos_words(sentence))
+        return named or any(m.group(0)[1:] not in question for m in PLACE_PHRASE.finditer(sentence))
     if kind == "reason":
         return bool(_REASON.search(sentence))
     if kind == "method":
@@ -292,3 +295,17 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
         term = _DEFINED.sub("", question.strip())
         return bool(term) and sentence.strip().startswith(term)
     return True
+
+
+def _enumerates(text: str, question: str) -> bool:
+    """Whether a text lists things: items split by 、 or ；, joined by 和/与/及 (not the question's own
+    joining, 普京与… of 普京与哪些领导人), or short clauses split by commas."""
+    if re.search(r"[、；;]", text):
+        return True
+    at = 0
+    for word, _ in pos_words(text):
+        if word in _JOINERS and text[max(0, at - 1) : at + len(word)] not in question:
+            return True
+        at += len(word)
+    clauses = re.split(r"[，,]", text)
+    return len(clauses) >= 3 and all(len(c) <= MAX_LISTED_CLAUSE for c in clauses[1:-1])

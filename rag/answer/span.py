@@ -17,6 +17,7 @@ from rag.types import Source
 
 MAX_NAMED_SLOT = 20  # characters: a longer slot is a clause, from which the name or place is taken
 SUBJECT_WINDOW = 12  # characters before a name in which the question's words mark it as the one asked for
+_FUNCTION_FLAGS = frozenset({"d", "p", "c", "u", "uj", "ul", "ug", "uz", "uv", "ud", "y", "e"})  # jieba's
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+")
 _CLAUSE_MARK = re.compile(r"[，,；;。！？!?：:（(“\"\s]")
 _BEFORE_TITLE = re.compile(r"^.*[与和同及向对由为是在]")  # 刘越高还与(…厅长): the words before a title's body
@@ -84,7 +85,7 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
     if kind in ("who", "role", "where"):
         text = text if ASKS_BYLINE.search(question) else CREDIT.sub("", text)  # the reporter does not answer
         found = slot(question, text)
-        if found and len(found) <= MAX_NAMED_SLOT:  # the words where the question word stands
+        if found and len(found) <= MAX_NAMED_SLOT and names_something(found):  # where the question word stands
             title = re.search(rf"{TITLE_PATTERN}$", text[: text.find(found)]) if kind == "who" else None
             span = (title.group(0) if title else "") + found  # with the title the sentence puts before it
             return span, span
@@ -99,7 +100,13 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
     if kind in ("reason", "method", "definition", "yesno"):  # a sentence answers why, how, what is, whether
         return "", text
     found = slot(question, text)  # not shown before the sentence: an untyped slot may be a fragment
-    return "", found or text
+    return "", found if found and names_something(found) else text
+
+
+def names_something(span: str) -> bool:
+    """Whether a span holds more than function words: adverbs, prepositions, conjunctions and particles
+    (进一步, 所为) name no one and nothing."""
+    return any(flag not in _FUNCTION_FLAGS for _, flag in pos_words(span))
 
 
 def _named(kind: str, text: str, question: str, near: Callable[[str], int]) -> str:
