@@ -78,6 +78,8 @@ def test_dates_do_not_answer_how_many():
     assert satisfies_type("number", "沙特已向约30个国家发出邀请。", "有多少个国家参加了和平会议？")
     assert satisfies_type("number", "衡阳已有2200年建城史。", "衡阳有多少年的建城史？")  # a span, not a date
     assert satisfies_type("number", "展会持续15日。", "展会持续几天？")
+    assert satisfies_type("number", "公司斥资77亿美元收购该品牌。", "公司斥资多少钱收购了该品牌？")  # any currency
+    assert satisfies_type("number", "转会费为4500万英镑。", "转会费是多少钱？")
 
 
 def test_a_list_is_items_not_the_questions_own_joining_nor_long_clauses():
