@@ -317,3 +317,20 @@ def test_sources_that_hold_few_of_the_questions_words_are_about_something_else()
     assert part.known_share() < MIN_KNOWN_SHARE and rank_sentences(part, min_known=0.0)  # this check refuses
     asked = "今年全市新建道路多少条？"
     assert "12条" in answer_extractive(asked, asked, sources, lambda s: text).text
+
+
+def test_a_name_jieba_glues_a_character_to_is_still_the_story():
+    text = "史继偕的著作有《燕超堂集》等书，今存于省图书馆。"
+    sources = [_source(1, "writer", text)]
+    question = "史继偕著有哪些书？"  # jieba reads 史继偕著 as one word
+    assert "史继偕著" in content_terms(question)
+    (part,) = Part.each(question, question, sources, lambda s: text, lambda term: True, STRICT_TYPES)
+    assert "史继偕" in part.story and part.known_share() == 1.0
+
+
+def test_the_asking_words_are_not_story_words_the_article_must_hold():
+    text = "黄蝉原生于巴西，现广植于热带地区，华南各地皆有人工引种栽培。"
+    sources = [_source(1, "plant", text)]
+    question = "哪些地方种植黄蝉？"
+    (part,) = Part.each(question, question, sources, lambda s: text, lambda term: True, STRICT_TYPES)
+    assert "哪些地方" in content_terms(question) and "哪些地方" not in part.story

@@ -46,6 +46,8 @@ class RankWeights(NamedTuple):
 RANK_WEIGHTS = RankWeights()
 PLACE_FEATURES = ("context", "title", "rank")
 _PART_END = re.compile(r"[？?]")
+_GLUED = "是有在著说称为于和与的被将把给对从向"  # characters jieba glues to the end of an unknown name
+_ASKING_TERM = re.compile(r"哪|什么|多少|多[长高大远久重宽深]|何")
 _BOILERPLATE = re.compile(r"原标题|责任编辑|来源[:：|｜]|编辑[:：|｜]|扫码|点击进入|分享到")
 # a photo credit glued to the sentence it stands before, with the credited name when a space ends it
 _CREDIT_PREFIX = re.compile(r"^(?:图片)?来源[:：|｜]\s*(?:[^\s，。,：:]{1,12}\s+)?")
@@ -167,6 +169,15 @@ def _word_groups(weights: dict[str, float]) -> list[tuple[list[str], float]]:
 def _coverage(weights: dict[str, float], text: str) -> float:
     lowered = text.lower()
     return sum(w for t, w in weights.items() if t in lowered)
+
+
+def _unglued(term: str, text: str) -> str:
+    """A question word without the function character jieba glued to a name it does not know (黄华麒是,
+    史继偕著), when only the name is in the (lower-cased) sources' text."""
+    lowered = term.lower()
+    if len(term) >= 3 and term[-1] in _GLUED and lowered not in text and lowered[:-1] in text:
+        return term[:-1]
+    return term
 
 
 def question_parts(question: str) -> list[str]:
@@ -318,9 +329,13 @@ class Part:
                 with_runs=kind == "list",
                 keep_byline=bool(ASKS_BYLINE.search(asked)),
             )
-            weights = term_weights(text, context, others, [c.text for c in pool])
-            story = set(content_terms(text)) | set(content_terms(context))  # the question's story
+            weights = {
+                _unglued(t, everything): w
+                for t, w in term_weights(text, context, others, [c.text for c in pool]).items()
+            }
+            story = {_unglued(t, everything) for t in content_terms(text) + content_terms(context)}  # its story
             story -= {t for t in story if any(t in noun for noun in asked_category(text))}  # 哪所大学
+            story -= {t for t in story if _ASKING_TERM.match(t)}  # 哪些地方, 多长: the asking, not the story
             grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
             grounds = Grounds.of(kind, text, sources, article_text, in_corpus, strict_types)
             words = [t for t in story if len(t) > 1 and not any(t != other and t in other for other in story)]
