@@ -38,8 +38,8 @@ class RankWeights(NamedTuple):
     it holds the asked type. Fit on the dev sets by `python -m eval.fit_ranking` (docs/EVALUATION.md)."""
 
     context: float = 0.5
-    title: float = 0.3
-    rank: float = 0.1
+    title: float = 0.45
+    rank: float = 0.05
     typed: float = 0.3
 
 
