@@ -334,3 +334,12 @@ def test_the_asking_words_are_not_story_words_the_article_must_hold():
     question = "哪些地方种植黄蝉？"
     (part,) = Part.each(question, question, sources, lambda s: text, lambda term: True, STRICT_TYPES)
     assert "哪些地方" in content_terms(question) and "哪些地方" not in part.story
+
+
+def test_a_later_part_is_about_the_names_the_question_gave_before():
+    text = "机场南路项目全长2000米，2022年11月开工建设，由市城投公司投资建设。"
+    sources = [_source(1, "road", text)]
+    question = "滨江隧道由哪家公司投资建设？该隧道全长多少米？"  # 该隧道: the 滨江隧道 of the first part
+    assert answer_extractive(question, question, sources, lambda s: text).refused
+    asked = "机场南路项目由哪家公司投资建设？该项目全长多少米？"
+    assert "2000米" in answer_extractive(asked, asked, sources, lambda s: text).text

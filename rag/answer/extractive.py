@@ -337,7 +337,7 @@ class Part:
             story -= {t for t in story if any(t in noun for noun in asked_category(text))}  # 哪所大学
             story -= {t for t in story if _ASKING_TERM.match(t)}  # 哪些地方, 多长: the asking, not the story
             grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
-            grounds = Grounds.of(kind, text, sources, article_text, in_corpus, strict_types)
+            grounds = Grounds.of(kind, text, sources, article_text, in_corpus, strict_types, context)
             words = [t for t in story if len(t) > 1 and not any(t != other and t in other for other in story)]
             parts.append(
                 cls(asked, text, others, kind, typed_by, pool, weights, by_n, grounds, grounding, article_text, words)

@@ -51,11 +51,17 @@ class Grounds:
         article_text: Callable[[Source], str],
         in_corpus: Callable[[str], bool],
         strict_types: frozenset[str],
+        context: str = "",
     ) -> Grounds:
+        """`context`: the whole question when this is one of its parts, whose names the part's article must
+        hold too (该区间的全长是多少米 asks about the 12号线 the part before it names)."""
         dates = asked_dates(standalone)
+        critical = critical_terms(standalone, in_corpus)
         return cls(
             kind=kind,
-            critical=critical_terms(standalone, in_corpus),
+            critical=critical + [t for t in critical_terms(context, in_corpus) if t not in critical]
+            if context
+            else critical,
             aliases=source_aliases(sources),
             people=people_in(standalone),
             documents=source_documents(sources, article_text),
