@@ -74,6 +74,11 @@ UNIT_FORMS = {
     "元": r"元|块|美元|欧元|日元|港元|港币|英镑|镑|卢布|韩元|澳元|加元|法郎|美金",
     "人": r"人|名|位|人次",
     "%": r"%|％|成|个百分点",
+    "美元": r"美元|美金",  # a currency the question names is the one that answers
+    "欧元": r"欧元",
+    "英镑": r"英镑",
+    "日元": r"日元",
+    "港元": r"港元|港币",
 }
 
 # Head nouns that type a keyword question without a question word (北京冬奥会开幕日期, 电影的主演).

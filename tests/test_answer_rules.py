@@ -83,6 +83,9 @@ def test_the_asked_unit_must_be_stated():
     assert satisfies_type("number", "今年56岁的王明在公司工作了12年。", "王明今年多少岁？")
     assert not satisfies_type("number", "全市有3个气象站。", "当天的最高气温是多少？")
     assert satisfies_type("number", "当天最高气温达38℃。", "当天的最高气温是多少？")
+    assert asked_unit("累计投资了多少美元？") == asked_unit("完成了多少亿美元的营业额？") == "美元"
+    assert not satisfies_type("number", "全省完成投资额超过100亿元。", "该国累计投资了多少美元？")
+    assert satisfies_type("number", "该国累计投资150亿美元。", "该国累计投资了多少美元？")
 
 
 def test_an_age_the_paper_never_states_is_refused(ask):
