@@ -346,3 +346,12 @@ def test_a_later_part_is_about_the_names_the_question_gave_before():
     assert answer_extractive(question, question, sources, lambda s: text).refused
     asked = "机场南路项目由哪家公司投资建设？该项目全长多少米？"
     assert "2000米" in answer_extractive(asked, asked, sources, lambda s: text).text
+
+
+def test_a_name_and_its_pieces_count_as_one_word_of_the_question():
+    text = "黑龙江省博物馆始建于1904年。馆内藏有古生物化石。每年接待观众百万人次。"
+    sources = [_source(1, "museum", text)]
+    question = "黑龙江省博物馆藏有哪些文物？"  # 龙江, 黑龙江, 黑龙江省, 博物, 博物馆 and 藏有
+    (part,) = Part.each(question, question, sources, lambda s: text, lambda term: True, STRICT_TYPES)
+    coverage = {c.text: c.coverage for c in rank_sentences(part)}
+    assert coverage["黑龙江省博物馆始建于1904年。"] == 2 * coverage["馆内藏有古生物化石。"] > 0  # two words, one

@@ -386,24 +386,35 @@ def rank_sentences(
     rank_weights: RankWeights = RANK_WEIGHTS,
     shortlist_size: int = SHORTLIST,
 ) -> list[Candidate]:
-    """The grounded sentences that could answer one question part, best first; [] to refuse it. Each
-    keeps in `features` the shares its previous sentence and its title hold of the question's words it
-    lacks (context, title), its source's rank (1/n) and the share of the question's words its article
-    holds (article)."""
-    kind, pool, weights, total, by_n, grounds = part.kind, part.pool, part.weights, part.total, part.by_n, part.grounds
+    """The grounded sentences that could answer one question part, best first; [] to refuse it. A
+    sentence's coverage counts each word of the question once, by its heaviest form the sentence holds
+    (黑龙江省博物馆 with its pieces 黑龙江 and 博物馆 is one word: a name does not outweigh what is asked).
+    Each keeps in `features` the shares its previous sentence and its title add of the question's words
+    (context, title), its source's rank (1/n) and the share of the question's words its article holds
+    (article)."""
+    kind, pool, weights, by_n, grounds = part.kind, part.pool, part.weights, part.by_n, part.grounds
     if part.known_share() < min_known:
         return []
 
+    groups = [members for members, _ in _word_groups(weights)]
+    grouped_total = sum(max(weights[t] for t in members) for members in groups) or 1.0
+
+    def held(text: str) -> list[float]:
+        """Per word of the question, the weight of its heaviest form (the word or a piece) the text holds."""
+        lowered = text.lower()
+        return [max((weights[t] for t in members if t in lowered), default=0.0) for members in groups]
+
+    def more(text: str, own: list[float]) -> float:
+        return sum(max(0.0, w - o) for w, o in zip(held(text), own, strict=True)) / grouped_total
+
     def place_score(c: Candidate) -> float:
         """The sentence's words, then its neighbours' and its article title's, and the source's rank."""
-        rest = {t: w for t, w in weights.items() if t not in c.text.lower()}
-        c.features.update(
-            context=_coverage(rest, c.context) / total, title=_coverage(rest, by_n[c.n].title) / total, rank=1 / c.n
-        )
+        own = held(c.text)
+        c.features.update(context=more(c.context, own), title=more(by_n[c.n].title, own), rank=1 / c.n)
         return c.coverage + sum(getattr(rank_weights, name) * c.features[name] for name in PLACE_FEATURES)
 
     for c in pool:
-        c.coverage = _coverage(weights, c.text) / total
+        c.coverage = sum(held(c.text)) / grouped_total
         c.score = place_score(c)
     shortlist = sorted((c for c in pool if c.coverage >= min_coverage), key=lambda c: -c.score)[:shortlist_size]
     for c in shortlist:
