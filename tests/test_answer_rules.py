@@ -86,6 +86,10 @@ def test_the_asked_unit_must_be_stated():
     assert asked_unit("累计投资了多少美元？") == asked_unit("完成了多少亿美元的营业额？") == "美元"
     assert not satisfies_type("number", "全省完成投资额超过100亿元。", "该国累计投资了多少美元？")
     assert satisfies_type("number", "该国累计投资150亿美元。", "该国累计投资了多少美元？")
+    assert asked_unit("县里票决了几个项目？") == "个" and asked_unit("上升了多少个百分点？") == "个百分点"
+    assert not satisfies_type("number", "市十六届人大常委会高度重视这项工作。", "县里票决了几个项目？")
+    assert satisfies_type("number", "其中祁东县9个、耒阳市7个。", "祁东县票决了几个项目？")
+    assert satisfies_type("number", "共有300人报名。", "有多少名学生报名？")  # 名 is counted in 人 too
 
 
 def test_an_age_the_paper_never_states_is_refused(ask):

@@ -73,7 +73,7 @@ _CALENDAR = re.compile(  # dates and times, which do not answer "how many"
 _ASKS_SPAN = re.compile(r"(?:多少|几)个?(?:年|月|日|天|号|小时|分钟)|多久")  # a span in calendar units: 2200年 answers
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
 _COUNTED = re.compile(rf"{NUMBER}\s*(?:{'|'.join(sorted(map(re.escape, UNITS), key=len, reverse=True))})")
-_FORMED_UNITS = "|".join(sorted(map(re.escape, UNIT_FORMS), key=len, reverse=True))
+_FORMED_UNITS = "|".join(sorted(map(re.escape, {*UNIT_FORMS, *UNITS, "个百分点"}), key=len, reverse=True))
 _ASKED_UNIT = re.compile(rf"(?:多少|几)(?:[十百千万亿]+)?({_FORMED_UNITS})")  # 多少亿美元 counts in 美元
 _TRAILING = re.compile(r"[\s？?。！!]+$|(?:是|为|是什么|是多少|有哪些)[\s？?。]*$")
 _REASON = re.compile(r"因为|由于|原因|为了|因此|所以|导致|旨在|出于|以便|是为")
