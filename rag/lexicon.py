@@ -130,3 +130,18 @@ QUESTION_WORD = re.compile(
     r"为什么|为何|什么时候|什么时间|什么样的?|什么|哪一?[个些里儿位所座家种类条项年月天名]|哪国|哪|谁|多少|"
     r"几[个项次家位名人条年天岁度元倍种所座届场月号日]?|何时|何地|何处|怎样|怎么样?|如何"
 )
+
+# Words a question and an article use for the same thing (facts of Chinese, not of one paper): a
+# question's 别名 is held by an article that writes 别称 or 又名.
+_SAME_MEANING = (
+    "别名 别称 又称 又名 俗称 俗名 亦称 也称",
+    "出生地 出生于 生于 出生在",
+    "职务 职位 官职 担任",
+    "就读 就学 毕业于 求学",
+    "著作 作品 著有 撰有",
+    "特点 特征 特色",
+    "症状 表现 病征",
+    "位置 位于 坐落",
+    "由来 得名 名称来源",
+)
+SAME_MEANING = {word: set(group.split()) - {word} for group in _SAME_MEANING for word in group.split()}

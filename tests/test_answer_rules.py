@@ -359,3 +359,13 @@ def test_a_name_and_its_pieces_count_as_one_word_of_the_question():
     (part,) = Part.each(question, question, sources, lambda s: text, lambda term: True, STRICT_TYPES)
     coverage = {c.text: c.coverage for c in rank_sentences(part)}
     assert coverage["黑龙江省博物馆始建于1904年。"] == 2 * coverage["馆内藏有古生物化石。"] > 0  # two words, one
+
+
+def test_a_word_of_the_same_meaning_holds_the_questions_word():
+    plant = "金叶木（学名：Aurifolia），别称黄莺、小金叶，为夹竹桃科植物，原生于巴西。金叶木是一种常绿灌木。"
+    other = "短叶草（学名：Brevis），别名无头香、白香附，是莎草科植物。"
+    sources = [_source(1, "plant", plant), _source(2, "grass", other)]
+    texts = {"plant": plant, "grass": other}
+    question = "金叶木的别名是什么？"  # the article writes 别称
+    reply = answer_extractive(question, question, sources, lambda s: texts[s.article_id])
+    assert not reply.refused and "小金叶" in reply.text and "无头香" not in reply.text

@@ -19,7 +19,7 @@ from rag.answer.question import asked_category, content_terms, question_type, sa
 from rag.answer.slot import slot
 from rag.answer.span import lead
 from rag.cite import REFUSAL, cited
-from rag.lexicon import ASKS_BYLINE, DATELINE
+from rag.lexicon import ASKS_BYLINE, DATELINE, SAME_MEANING
 from rag.text import ends_sentence, sentence_spans
 from rag.types import Source
 
@@ -400,9 +400,16 @@ def rank_sentences(
     grouped_total = sum(max(weights[t] for t in members) for members in groups) or 1.0
 
     def held(text: str) -> list[float]:
-        """Per word of the question, the weight of its heaviest form (the word or a piece) the text holds."""
+        """Per word of the question, the weight of its heaviest form (the word, a piece or a word of the
+        same meaning) the text holds."""
         lowered = text.lower()
-        return [max((weights[t] for t in members if t in lowered), default=0.0) for members in groups]
+        return [
+            max(
+                (weights[t] for t in members if t in lowered or any(w in lowered for w in SAME_MEANING.get(t, ()))),
+                default=0.0,
+            )
+            for members in groups
+        ]
 
     def more(text: str, own: list[float]) -> float:
         return sum(max(0.0, w - o) for w, o in zip(held(text), own, strict=True)) / grouped_total

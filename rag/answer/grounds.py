@@ -23,7 +23,7 @@ from rag.answer.question import (
     missing_terms,
     people_in,
 )
-from rag.lexicon import ASKS_SUPERLATIVE, STATES_SUPERLATIVE, WIRE_DATELINE
+from rag.lexicon import ASKS_SUPERLATIVE, SAME_MEANING, STATES_SUPERLATIVE, WIRE_DATELINE
 from rag.types import Source
 
 
@@ -73,10 +73,18 @@ class Grounds:
         )
 
     def holds_word(self, word: str, article: str) -> bool:
-        """The (lower-cased) article holds a word of the question, or a form the sources define for it."""
+        """The (lower-cased) article holds a word of the question, a word of the same meaning (别称 for
+        别名) or a form the sources define for it."""
         lowered = word.lower()
-        return lowered in article or any(
-            form.lower() in article for key, forms in self.aliases.items() if key.lower() == lowered for form in forms
+        return (
+            lowered in article
+            or any(same in article for same in SAME_MEANING.get(lowered, ()))
+            or any(
+                form.lower() in article
+                for key, forms in self.aliases.items()
+                if key.lower() == lowered
+                for form in forms
+            )
         )
 
     def article_holds(self, source: Source, article: str) -> bool:
