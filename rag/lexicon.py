@@ -142,6 +142,13 @@ _SAME_MEANING = (
     "特点 特征 特色",
     "症状 表现 病征",
     "位置 位于 坐落",
-    "由来 得名 名称来源",
+    "由来 得名 名称来源 得来",
+    "名字 名称 命名 取名",
+    "曾经 曾任 曾经担任",
+    "现今 现任 目前 如今 现在",
+    "地方 地区 等地 一带",
+    "种植 栽培 栽种 引种",
+    "种类 类型 分类",
+    "不良影响 副作用 危害",
 )
 SAME_MEANING = {word: set(group.split()) - {word} for group in _SAME_MEANING for word in group.split()}
