@@ -150,5 +150,6 @@ _SAME_MEANING = (
     "种植 栽培 栽种 引种",
     "种类 类型 分类",
     "不良影响 副作用 危害",
+    "举行 召开 举办",
 )
 SAME_MEANING = {word: set(group.split()) - {word} for group in _SAME_MEANING for word in group.split()}
