@@ -66,6 +66,7 @@ UNIT_NOUNS = (
     (re.compile(r"价格|票价|多少钱|费用|售价|金额|成本|补贴|投资"), "元"),
     (re.compile(r"人数|多少人|几个人|几人|多少名"), "人"),
     (re.compile(r"比例|百分之|占比|比重|增长率|增速|率是|百分比"), "%"),
+    (re.compile(r"多久|多长时间|时长|历时多少|持续多少"), "时长"),
 )
 # Units that answer for the asked one (an amount of 万元 answers 元; a share in 成 or 个百分点 answers %).
 UNIT_FORMS = {
@@ -78,6 +79,7 @@ UNIT_FORMS = {
     "天": r"天|日",
     "日": r"天|日",
     "周": r"周|星期",
+    "时长": r"年|个月|月|周|星期|天|日|小时|分钟|秒|昼夜",  # a span of time answers 多久
     "%": r"%|％|成|个百分点",
     "美元": r"美元|美金",  # a currency the question names is the one that answers
     "欧元": r"欧元",

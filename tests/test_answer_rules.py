@@ -90,6 +90,10 @@ def test_the_asked_unit_must_be_stated():
     assert not satisfies_type("number", "市十六届人大常委会高度重视这项工作。", "县里票决了几个项目？")
     assert satisfies_type("number", "其中祁东县9个、耒阳市7个。", "祁东县票决了几个项目？")
     assert satisfies_type("number", "共有300人报名。", "有多少名学生报名？")  # 名 is counted in 人 too
+    lasting = "庭审预计持续多久？"  # a span of time: not a date, not an amount
+    assert asked_unit(lasting) == "时长" and satisfies_type("number", "庭审将持续两周的时间。", lasting)
+    assert not satisfies_type("number", "庭审将于2024年5月20日开始。", lasting)
+    assert not satisfies_type("number", "相关法律费用总额达4020万美元。", lasting)
 
 
 def test_an_age_the_paper_never_states_is_refused(ask):

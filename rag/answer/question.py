@@ -70,6 +70,7 @@ _NOT_IN_NAMES = re.compile(r"[哪些跟与去了的在是什么谁]")
 _CALENDAR = re.compile(  # dates and times, which do not answer "how many"
     r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]|\d{1,2}时(?:\d{1,2}分)?"
 )
+_DATE_STAMP = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]")  # a day, not a span
 _ASKS_SPAN = re.compile(r"(?:多少|几)个?(?:年|月|日|天|号|小时|分钟)|多久")  # a span in calendar units: 2200年 answers
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
 _COUNTED = re.compile(rf"{NUMBER}\s*(?:{'|'.join(sorted(map(re.escape, UNITS), key=len, reverse=True))})")
@@ -264,7 +265,8 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
         unit = asked_unit(question)
         if unit:
             forms = UNIT_FORMS.get(unit, re.escape(unit))
-            return re.search(rf"(?:{NUMBER})\s*(?:万|亿)?(?:{forms})", sentence) is not None
+            counted = _DATE_STAMP.sub(" ", sentence) if unit == "时长" else sentence  # 2024年5月20日 is no span
+            return re.search(rf"(?:{NUMBER})\s*(?:万|亿)?(?:{forms})", counted) is not None
         asked = set(_NUMERAL.findall(question))
         counted = sentence if _ASKS_SPAN.search(question) else _CALENDAR.sub("", sentence)
         numbers = set(_NUMERAL.findall(counted)) - asked
