@@ -8,6 +8,7 @@ when no sentence has what the question type asks for (a number for 多少, a dat
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -399,19 +400,20 @@ def rank_sentences(
     groups = [members for members, _ in _word_groups(weights)]
     grouped_total = sum(max(weights[t] for t in members) for members in groups) or 1.0
 
-    def held(text: str) -> list[float]:
+    @functools.cache
+    def held(text: str) -> tuple[float, ...]:
         """Per word of the question, the weight of its heaviest form (the word, a piece or a word of the
         same meaning) the text holds."""
         lowered = text.lower()
-        return [
+        return tuple(
             max(
                 (weights[t] for t in members if t in lowered or any(w in lowered for w in SAME_MEANING.get(t, ()))),
                 default=0.0,
             )
             for members in groups
-        ]
+        )
 
-    def more(text: str, own: list[float]) -> float:
+    def more(text: str, own: tuple[float, ...]) -> float:
         return sum(max(0.0, w - o) for w, o in zip(held(text), own, strict=True)) / grouped_total
 
     def place_score(c: Candidate) -> float:

@@ -85,7 +85,7 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
     if kind in ("who", "role", "where"):
         text = text if ASKS_BYLINE.search(question) else CREDIT.sub("", text)  # the reporter does not answer
         found = slot(question, text)
-        if found and len(found) <= MAX_NAMED_SLOT and names_something(found):  # where the question word stands
+        if found and len(found) <= MAX_NAMED_SLOT and _names_something(found):  # where the question word stands
             title = re.search(rf"{TITLE_PATTERN}$", text[: text.find(found)]) if kind == "who" else None
             span = (title.group(0) if title else "") + found  # with the title the sentence puts before it
             return span, span
@@ -100,10 +100,10 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
     if kind in ("reason", "method", "definition", "yesno"):  # a sentence answers why, how, what is, whether
         return "", text
     found = slot(question, text)  # not shown before the sentence: an untyped slot may be a fragment
-    return "", found if found and names_something(found) else text
+    return "", found if found and _names_something(found) else text
 
 
-def names_something(span: str) -> bool:
+def _names_something(span: str) -> bool:
     """Whether a span holds more than function words: adverbs, prepositions, conjunctions and particles
     (进一步, 所为) name no one and nothing."""
     return any(flag not in _FUNCTION_FLAGS for _, flag in pos_words(span))
