@@ -8,7 +8,8 @@ holds, plus weighted: the shares its previous sentence and its article's title h
 lacks, its source's rank (1/n), and whether it holds the asked type. Every candidate of a part's pool is
 cached with these features (not only the shortlist), and for each weight setting on a grid the
 answerer's choice is replayed with the refusal thresholds as they are set (`eval.replay`, which says
-how a setting is chosen and reported).
+how a setting is chosen and reported). The meaning term (`RankWeights.dense`) needs the embedding model
+and is not replayed: its weight was chosen through the chain (`newsqa eval` on each set).
 """
 
 from __future__ import annotations

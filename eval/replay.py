@@ -8,9 +8,10 @@ accuracy (every gold group in the answer) and, on sets with unanswerable questio
 setting is chosen by the mean over the sets it is fit on of (accuracy + refusal F1) / 2 (accuracy alone
 on a set without unanswerable questions): once on all sets, and once leaving each set out (with the sets
 that share its questions: the part of the name before "-"), whose score at the setting it did not
-choose is reported. The replay leaves out two refinements of the answerer (a part whose best sentence
-another part took adds another; a span the question frames adds only sentences with more of its words),
-so its numbers approximate `newsqa eval`'s: run the chain with the chosen setting to confirm.
+choose is reported. The replay leaves out three refinements of the answerer (a part whose best sentence
+another part took adds another; a span the question frames adds only sentences with more of its words;
+the meaning term, which needs the embedding model), so its numbers approximate `newsqa eval`'s: run the
+chain with the chosen setting to confirm.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Cached:
     def __init__(self, row: dict, score: float | None = None) -> None:
         self.text, self.key = row["text"], tuple(row["key"])
         self.score = row["score"] if score is None else score
+        self.worded = self.score  # the replay leaves the meaning term out
         self.features = row
 
 

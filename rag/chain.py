@@ -169,7 +169,7 @@ def extractive_answerer(evidence: Evidence, selection: str = "rules") -> Runnabl
         if selection == "model":
             text, refused, short = answer_by_model(*args, evidence.encode)
             return TextChunk(text, refused=refused, short_answer=short)
-        text, refused, short = answer_extractive(*args)
+        text, refused, short = answer_extractive(*args, evidence.encode)
         return TextChunk(text, refused=refused, short_answer=short)
 
     return RunnableLambda(answer, name="extractive_answer")

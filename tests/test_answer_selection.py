@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answer.extractive import answer_extractive, candidates, news_text
 from rag.answer.question import satisfies_type
 from rag.cite import verify
+from rag.index import NewsIndex
 from rag.types import Source
 
 
@@ -110,3 +113,30 @@ def test_a_bracketed_number_of_the_source_is_not_taken_for_a_citation():
     assert not refused and "〔2018〕" in answer and "[2018]" not in answer
     sentences, citations = verify(answer, sources)
     assert all(s.supported and not s.flags for s in sentences) and {c.n for c in citations} == {1}
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "answer"),
+    [
+        (
+            "林晓峰的职业是什么？",
+            "随后几年，林晓峰因为伤病，出场机会并不多。林晓峰曾随队夺得联赛冠军。林晓峰，中国排球运动员，司职主攻。",
+            "林晓峰，中国排球运动员，司职主攻",
+        ),
+        (
+            "苏木镇的气候有什么特点？",
+            "苏木镇位于河谷北岸，镇上有一座古桥。苏木镇冬季温和少雨，夏季炎热多雨。苏木镇的居民以种植茶叶为生。",
+            "苏木镇冬季温和少雨，夏季炎热多雨",
+        ),
+    ],
+)
+def test_of_sentences_with_the_same_words_the_one_nearest_in_meaning_answers(
+    page_index: NewsIndex, question: str, text: str, answer: str
+) -> None:
+    sources = [_source(1, "a", text, title="人物")]
+    result = answer_extractive(question, question, sources, lambda s: text, encode=page_index.embeddings.encode)
+    assert result.short_answer == answer
+    # meaning picks the best sentence; the others, as well worded, still support it
+    sentences, _ = verify(result.text, sources)
+    assert all(s.supported and not s.flags for s in sentences)
+    assert all(sentence in result.text for sentence in text.rstrip("。").split("。"))

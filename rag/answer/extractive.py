@@ -13,7 +13,9 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from rag.answer.grounds import Grounds
 from rag.answer.question import asked_category, content_terms, question_type, satisfies_type, typing_question
@@ -35,13 +37,16 @@ SHORTLIST = 12
 
 class RankWeights(NamedTuple):
     """How a sentence's score adds, to the share of the question's weighted words it holds, the share
-    its previous sentence and its article's title hold of the rest, the source's rank (1/n), and whether
-    it holds the asked type. Fit on the dev sets by `python -m eval.fit_ranking` (docs/EVALUATION.md)."""
+    its previous sentence and its article's title hold of the rest, the source's rank (1/n), whether
+    it holds the asked type, and how far its meaning (the index's embedding) falls short of the
+    shortlist's nearest to the question. Fit on the dev sets by `python -m eval.fit_ranking`, the
+    dense weight through the chain (docs/EVALUATION.md)."""
 
     context: float = 0.5
     title: float = 0.45
     rank: float = 0.05
     typed: float = 0.3
+    dense: float = 1.0
 
 
 RANK_WEIGHTS = RankWeights()
@@ -64,6 +69,7 @@ SPAN_TYPES = frozenset({"who", "where", "when", "number", "role"})  # questions 
 
 
 Key = tuple[str, str, int]  # (source, article id, character offset of the sentence)
+Encode = Callable[[list[str]], Any]  # texts → their embeddings (the index's model)
 
 
 class Extracted(NamedTuple):
@@ -89,6 +95,19 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     copies: list[tuple[int, Key, str]] = field(default_factory=list)  # (n, key, context) elsewhere
     run: bool = False  # a run of clauses split by ；(a list), read with the sentence that introduces it
+    meaning: float = 0.0  # what its embedding's nearness to the question added to its score (≤ 0)
+
+    @property
+    def worded(self) -> float:
+        """The score without the meaning term: how well its words (and place) answer."""
+        return self.score - self.meaning
+
+
+def similarities(encode: Encode, queries: list[str], texts: list[str]) -> np.ndarray:
+    """Cosine similarity of each query (rows) to each text (columns), embedded in one call of `encode`."""
+    vectors = np.asarray(encode([*queries, *texts]), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    return vectors[: len(queries)] @ vectors[len(queries) :].T
 
 
 def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
@@ -193,9 +212,11 @@ def answer_extractive(
     sources: Sequence[Source],
     article_text: Callable[[Source], str],
     in_corpus: Callable[[str], bool] = lambda term: True,
+    encode: Encode | None = None,
 ) -> Extracted:
     """The answer text with [n] markers (each part's short answer first, then the sentences), whether it
-    refused, and the short answer; `in_corpus` says whether the index knows a word.
+    refused, and the short answer; `in_corpus` says whether the index knows a word, `encode` embeds
+    texts with the index's model (without it, sentences are ranked on their words alone).
 
     A question of several parts is answered part by part over the same sources; it is refused
     only when no part can be answered. Words that only one part uses weigh more in that part, and
@@ -210,7 +231,7 @@ def answer_extractive(
     chosen: dict[tuple[str, str, int], Candidate] = {}
     answered: list[tuple[str, str, Source]] = []  # (question part, best sentence, its source)
     for part in Part.each(question, standalone, sources, article_text, in_corpus, STRICT_TYPES):
-        ranked = rank_sentences(part)
+        ranked = rank_sentences(part, encode=encode)
         # the question's words frame the span in the best sentence: another must add a word it asks
         framed = part.kind in SPAN_TYPES and not part.others and ranked and slot(part.asked, ranked[0].text)
         picked = pick_sentences(ranked, content_terms(part.text) if framed else ())
@@ -247,7 +268,8 @@ def _distinctive(part: str, others: Sequence[str]) -> list[str]:
 
 
 def pick_sentences(ranked: list[Candidate], wanted: Sequence[str] = ()) -> list[Candidate]:
-    """The best sentence, and up to two more from the same article that score at least 70% as well; when
+    """The best sentence, and up to two more from the same article that score at least 70% as well on the
+    words (meaning picks the best, it does not rule out a sentence that states more of it); when
     the question's `wanted` words are given (a part a span answers), a further sentence must hold one
     of them that the sentences before it lack, or as many of them as the best (another answer: 12日下午，
     他与A座谈… / 12日下午，他与B座谈…), or it adds nothing the question asked."""
@@ -262,7 +284,8 @@ def pick_sentences(ranked: list[Candidate], wanted: Sequence[str] = ()) -> list[
             or c.coverage >= chosen[0].coverage  # another answer, worded as the best one is
             or any(t in c.text.lower() and t not in held for t in wanted)
         )
-        if same_article and adds and c.score >= SECOND_SENTENCE_RATIO * chosen[0].score and len(chosen) < MAX_SENTENCES:
+        close = c.worded >= SECOND_SENTENCE_RATIO * chosen[0].worded
+        if same_article and adds and close and len(chosen) < MAX_SENTENCES:
             chosen.append(c)
     return chosen
 
@@ -386,6 +409,7 @@ def rank_sentences(
     min_known: float = MIN_KNOWN_SHARE,
     rank_weights: RankWeights = RANK_WEIGHTS,
     shortlist_size: int = SHORTLIST,
+    encode: Encode | None = None,
 ) -> list[Candidate]:
     """The grounded sentences that could answer one question part, best first; [] to refuse it. A
     sentence's coverage counts each word of the question once, by its heaviest form the sentence holds
@@ -429,6 +453,12 @@ def rank_sentences(
     for c in shortlist:
         c.typed = part.typed(c)
         c.score += rank_weights.typed if c.typed else 0.0
+    if encode is not None and rank_weights.dense and shortlist:
+        nearness = similarities(encode, [part.text], [c.text for c in shortlist])[0]
+        for c, near in zip(shortlist, nearness, strict=True):
+            c.features["dense"] = float(near - nearness.max())
+            c.meaning = rank_weights.dense * c.features["dense"]
+            c.score += c.meaning
 
     def grounded(c: Candidate) -> bool:
         """Grounded where it stands, or else in one of its copies (then it is placed and scored there)."""
@@ -437,7 +467,7 @@ def rank_sentences(
             c.n, c.key, c.context = n, key, context
             if grounded_here(c):
                 if (n, key, context) != first:
-                    c.score = place_score(c) + (rank_weights.typed if c.typed else 0.0)
+                    c.score = place_score(c) + (rank_weights.typed if c.typed else 0.0) + c.meaning
                 return True
         c.n, c.key, c.context = first
         return False

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import numpy as np
-
 from rag.answer.dates import article_day, matches, text_dates
 from rag.answer.extractive import (
     Candidate,
+    Encode,
     Extracted,
     Key,
     Part,
@@ -30,6 +29,7 @@ from rag.answer.extractive import (
     _distinctive,
     cited_sentences,
     question_parts,
+    similarities,
 )
 from rag.answer.model import AnswerModel, answer_model
 from rag.answer.span import lead
@@ -39,9 +39,6 @@ from rag.types import Source
 MAX_SENTENCES = 3  # a part's best sentence, and others of its article that the model says answer too
 SHORTLIST = 6  # candidates scored with the dense feature (one encode call)
 STRICT_TYPES = frozenset({"number", "when", "role", "list"})  # without such content a sentence cannot answer
-
-
-Encode = Callable[[list[str]], np.ndarray]
 
 
 def answer_by_model(
@@ -115,12 +112,11 @@ def _add_dense(parts: list[str], shortlists: list[list[Candidate]], encode: Enco
             for c in shortlist:
                 c.features["dense"] = 0.0
         return
-    vectors = np.asarray(encode([*parts, *texts]), dtype=np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
-    row = {text: len(parts) + i for i, text in enumerate(texts)}
+    nearness = similarities(encode, parts, texts)
+    column = {text: i for i, text in enumerate(texts)}
     for i, shortlist in enumerate(shortlists):
         for c in shortlist:
-            c.features["dense"] = float(vectors[i] @ vectors[row[c.text]])
+            c.features["dense"] = float(nearness[i, column[c.text]])
 
 
 def _rank(part: Part) -> list[Candidate]:
