@@ -158,9 +158,12 @@ class Evidence:
         )
 
 
-def extractive_answerer(evidence: Evidence, selection: str = "rules") -> Runnable[State, TextChunk]:
+def extractive_answerer(
+    evidence: Evidence, selection: str = "rules", by_meaning: bool = False
+) -> Runnable[State, TextChunk]:
     """The offline answerer as a chain step: one chunk, the short answer and the cited sentences (or the
-    refusal). `selection` "rules" is the default answerer; "model" the model-based one
+    refusal). `selection` "rules" is the default answerer, which with `by_meaning` re-ranks its best
+    contenders by their nearness in meaning to the question; "model" the model-based one
     (`rag.answer.selection`, weights fit on the dev sets).
     """
 
@@ -169,7 +172,7 @@ def extractive_answerer(evidence: Evidence, selection: str = "rules") -> Runnabl
         if selection == "model":
             text, refused, short = answer_by_model(*args, evidence.encode)
             return TextChunk(text, refused=refused, short_answer=short)
-        text, refused, short = answer_extractive(*args, evidence.encode)
+        text, refused, short = answer_extractive(*args, evidence.encode if by_meaning else None)
         return TextChunk(text, refused=refused, short_answer=short)
 
     return RunnableLambda(answer, name="extractive_answer")
@@ -347,7 +350,7 @@ class Assistant:
         self.chain = build_chain(
             self.retriever,
             {
-                "extractive": extractive_answerer(self.evidence, settings.answer_selection),
+                "extractive": extractive_answerer(self.evidence, settings.answer_selection, settings.rank_by_meaning),
                 "openai": RunnableLambda(self._llm_answer),
             },
             self.evidence,

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
 
     answer_backend: Literal["extractive", "openai"] = "extractive"
     answer_selection: Literal["rules", "model"] = "rules"  # the extractive answerer: rules, or the fitted model
+    rank_by_meaning: bool = False  # rules: weigh the best contenders' nearness in meaning (an encode per question)
     openai_base_url: str = "http://127.0.0.1:8081/v1"
     openai_model: str = "local"
     openai_api_key: str = "not-needed"

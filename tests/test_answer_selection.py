@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from ingest.pipeline import ingest_paths
 from rag.answer.extractive import answer_extractive, candidates, news_text
 from rag.answer.question import satisfies_type
+from rag.chain import Assistant
 from rag.cite import verify
 from rag.index import NewsIndex
 from rag.types import Source
@@ -140,3 +144,16 @@ def test_of_sentences_with_the_same_words_the_one_nearest_in_meaning_answers(
     sentences, _ = verify(result.text, sources)
     assert all(s.supported and not s.flags for s in sentences)
     assert all(sentence in result.text for sentence in text.rstrip("。").split("。"))
+
+
+def test_the_chain_ranks_by_meaning_when_the_setting_asks(fresh_index: NewsIndex, tmp_path: Path) -> None:
+    paper = tmp_path / "sport.txt"
+    paper.write_text(
+        "体坛人物\n随后几年，林晓峰因为伤病，出场机会并不多。林晓峰曾随队夺得联赛冠军。林晓峰，中国排球运动员，司职主攻。\n",
+        encoding="utf-8",
+    )
+    ingest_paths(fresh_index, [paper], show_progress=False)
+    by_words = Assistant(fresh_index.settings, fresh_index).ask("林晓峰的职业是什么？")
+    meaning = fresh_index.settings.model_copy(update={"rank_by_meaning": True})
+    by_meaning = Assistant(meaning, fresh_index).ask("林晓峰的职业是什么？")
+    assert by_meaning.short_answer == "林晓峰，中国排球运动员，司职主攻" != by_words.short_answer

@@ -33,14 +33,16 @@ MIN_KNOWN_SHARE = 0.34  # share of the question's words that some source's artic
 SECOND_SENTENCE_RATIO = 0.7
 MAX_SENTENCES = 3
 SHORTLIST = 12
+MAX_CONTENDERS = 4  # candidates for best whose nearness in meaning is weighed (when an encoder is given)
+CONTENDER_MARGIN = 0.15  # …that score at most this much below the best
 
 
 class RankWeights(NamedTuple):
     """How a sentence's score adds, to the share of the question's weighted words it holds, the share
     its previous sentence and its article's title hold of the rest, the source's rank (1/n), whether
-    it holds the asked type, and how far its meaning (the index's embedding) falls short of the
-    shortlist's nearest to the question. Fit on the dev sets by `python -m eval.fit_ranking`, the
-    dense weight through the chain (docs/EVALUATION.md)."""
+    it holds the asked type, and (with an encoder) how far its meaning falls short of the nearest
+    contender's. Fit on the dev sets by `python -m eval.fit_ranking`, the dense weight through the
+    chain (docs/EVALUATION.md)."""
 
     context: float = 0.5
     title: float = 0.45
@@ -453,12 +455,6 @@ def rank_sentences(
     for c in shortlist:
         c.typed = part.typed(c)
         c.score += rank_weights.typed if c.typed else 0.0
-    if encode is not None and rank_weights.dense and shortlist:
-        nearness = similarities(encode, [part.text], [c.text for c in shortlist])[0]
-        for c, near in zip(shortlist, nearness, strict=True):
-            c.features["dense"] = float(near - nearness.max())
-            c.meaning = rank_weights.dense * c.features["dense"]
-            c.score += c.meaning
 
     def grounded(c: Candidate) -> bool:
         """Grounded where it stands, or else in one of its copies (then it is placed and scored there)."""
@@ -467,7 +463,7 @@ def rank_sentences(
             c.n, c.key, c.context = n, key, context
             if grounded_here(c):
                 if (n, key, context) != first:
-                    c.score = place_score(c) + (rank_weights.typed if c.typed else 0.0) + c.meaning
+                    c.score = place_score(c) + (rank_weights.typed if c.typed else 0.0)
                 return True
         c.n, c.key, c.context = first
         return False
@@ -483,4 +479,21 @@ def rank_sentences(
         c.features["article"] = part.article_share(c.n)
         return c.features["article"] >= min_article
 
-    return sorted([c for c in shortlist if grounded(c)], key=lambda c: -c.score)
+    ranked = sorted([c for c in shortlist if grounded(c)], key=lambda c: -c.score)
+    return by_meaning(part.text, ranked, encode, rank_weights.dense) if encode is not None else ranked
+
+
+def by_meaning(question: str, ranked: list[Candidate], encode: Encode, weight: float) -> list[Candidate]:
+    """The ranked candidates with the contenders for best (up to `MAX_CONTENDERS` within
+    `CONTENDER_MARGIN` of the best score) re-ranked by how far each one's nearness in meaning to the
+    question falls short of the nearest one's; the rest keep their place. Only contenders are embedded:
+    one encode call, and none when the best stands clear."""
+    contenders = [c for c in ranked[:MAX_CONTENDERS] if c.score >= ranked[0].score - CONTENDER_MARGIN]
+    if len(contenders) < 2 or not weight:
+        return ranked
+    nearness = similarities(encode, [question], [c.text for c in contenders])[0]
+    for c, near in zip(contenders, nearness, strict=True):
+        c.features["dense"] = float(near - nearness.max())
+        c.meaning = weight * c.features["dense"]
+        c.score += c.meaning
+    return sorted(contenders, key=lambda c: -c.score) + ranked[len(contenders) :]
