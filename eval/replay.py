@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from eval.gold import load_gold
 from eval.scoring import correctness
-from rag.answer.extractive import STRICT_TYPES, Part, pick_sentences, rank_sentences
+from rag.answer.extractive import MIN_PARTS_ANSWERED, STRICT_TYPES, Part, enough_parts, pick_sentences, rank_sentences
 from rag.chain import Assistant
 from rag.index import NewsIndex
 from rag.settings import Settings
@@ -120,17 +120,25 @@ def load_sets(specs: Sequence[str], cache: Path | None, shortlist_size: int) -> 
     return sets
 
 
-def replay(rows: list[Row], keep: Callable[[dict], bool], score: Callable[[dict], float] | None = None) -> Scored:
+def replay(
+    rows: list[Row],
+    keep: Callable[[dict], bool],
+    score: Callable[[dict], float] | None = None,
+    min_parts: float = MIN_PARTS_ANSWERED,
+) -> Scored:
     """The answer to every question when each part keeps the candidates `keep` accepts, ranked by `score`
-    (by their cached score when None), and answers with its best ones; refused when no part keeps any."""
+    (by their cached score when None), and answers with its best ones; refused when fewer than
+    `min_parts` of its parts keep any (`enough_parts`)."""
     correct, answerable, refused_right, refused, unanswerable = 0, 0, 0, 0, 0
     for row in rows:
-        texts = []
+        texts, answered = [], 0
         for part in row["parts"]:
             kept = [Cached(c, None if score is None else score(c)) for c in part if keep(c)]
             kept.sort(key=lambda c: -c.score)
             texts += [c.text for c in pick_sentences(kept)]  # type: ignore[arg-type]
-        is_refused = not texts
+            answered += bool(kept)
+        is_refused = not enough_parts(answered, len(row["parts"]), min_parts)
+        texts = [] if is_refused else texts
         ok, _ = correctness(row["groups"], "".join(texts), is_refused)
         if row["groups"]:
             answerable += 1

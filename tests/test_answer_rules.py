@@ -373,3 +373,13 @@ def test_a_word_of_the_same_meaning_holds_the_questions_word():
     question = "金叶木的别名是什么？"  # the article writes 别称
     reply = answer_extractive(question, question, sources, lambda s: texts[s.article_id])
     assert not reply.refused and "小金叶" in reply.text and "无头香" not in reply.text
+
+
+def test_a_question_of_several_parts_is_answered_only_when_most_of_them_are(ask):
+    text = "青山区图书馆新馆于9月1日开馆，馆内藏书50万册，设有阅览座位800个。"
+    sources = [_source(1, "library", text, when="2023-09-02")]
+    one_of_three = "青山区图书馆新馆何时开馆？新馆投资了多少元？新馆建筑面积是多少平方米？"
+    assert ask(one_of_three, sources).refused  # one answerable part of three: a related story, not the one asked
+    one_of_two = "青山区图书馆新馆何时开馆？新馆投资了多少元？"
+    reply = ask(one_of_two, sources)
+    assert not reply.refused and "9月1日" in reply.text

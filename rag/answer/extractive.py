@@ -30,6 +30,7 @@ from rag.types import Source
 MIN_COVERAGE = 0.0  # share of the question's weighted words a sentence must hold
 MIN_ARTICLE_COVERAGE = 0.67  # share of the question's words (each once) in the sources that the answer's article holds
 MIN_KNOWN_SHARE = 0.34  # share of the question's words that some source's article holds at all
+MIN_PARTS_ANSWERED = 0.5  # share of a question's parts that must be answerable for it to be answered
 SECOND_SENTENCE_RATIO = 0.7
 MAX_SENTENCES = 3
 SHORTLIST = 12
@@ -208,6 +209,12 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
+def enough_parts(answered: int, parts: int, min_share: float = MIN_PARTS_ANSWERED) -> bool:
+    """Whether a question of `parts` parts, `answered` of them answerable, is answered: an answer to one
+    part of three quotes a related story more often than the one asked about, so most must be."""
+    return answered > 0 and answered >= min_share * parts
+
+
 def answer_extractive(
     question: str,
     standalone: str,
@@ -221,18 +228,19 @@ def answer_extractive(
     texts with the index's model (without it, sentences are ranked on their words alone).
 
     A question of several parts is answered part by part over the same sources; it is refused
-    only when no part can be answered. Words that only one part uses weigh more in that part, and
-    a part whose best sentence an earlier part already took adds the best sentence that holds what
-    this part alone asks (队长 in "…出征仪式？…谁是代表团的队长？"). When a question's own words frame
-    its span in the best sentence (the slot), a further sentence must hold a word the question asks
-    that the sentences before it lack: it would add nothing asked.
+    when fewer than half of its parts can be answered (`enough_parts`). Words that only one part uses
+    weigh more in that part, and a part whose best sentence an earlier part already took adds the best
+    sentence that holds what this part alone asks (队长 in "…出征仪式？…谁是代表团的队长？"). When a
+    question's own words frame its span in the best sentence (the slot), a further sentence must hold
+    a word the question asks that the sentences before it lack: it would add nothing asked.
     """
     if not sources:
         return Extracted(REFUSAL + "。", True)
     by_n = {s.n: s for s in sources}
     chosen: dict[tuple[str, str, int], Candidate] = {}
     answered: list[tuple[str, str, Source]] = []  # (question part, best sentence, its source)
-    for part in Part.each(question, standalone, sources, article_text, in_corpus, STRICT_TYPES):
+    parts = Part.each(question, standalone, sources, article_text, in_corpus, STRICT_TYPES)
+    for part in parts:
         ranked = rank_sentences(part, encode=encode)
         # the question's words frame the span in the best sentence: another must add a word it asks
         framed = part.kind in SPAN_TYPES and not part.others and ranked and slot(part.asked, ranked[0].text)
@@ -245,7 +253,7 @@ def answer_extractive(
             chosen.setdefault(c.key, c)
         if picked:
             answered.append((part.asked, picked[0].text, by_n[picked[0].n]))
-    if not chosen:
+    if not enough_parts(len(answered), len(parts)):
         return Extracted(REFUSAL + "。", True)
     shown, short = lead(answered)
     return Extracted(shown + cited_sentences(chosen.values()), False, short)

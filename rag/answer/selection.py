@@ -28,6 +28,7 @@ from rag.answer.extractive import (
     _coverage,
     _distinctive,
     cited_sentences,
+    enough_parts,
     question_parts,
     similarities,
 )
@@ -53,16 +54,17 @@ def answer_by_model(
     knows a word, `encode` embeds sentences (the index's model) for the dense feature.
 
     A question of several parts is answered part by part over the same sources; it is refused
-    only when no part can be answered. Words that only one part uses weigh more in that part, and
-    a part whose best sentence an earlier part already took adds the best sentence that holds what
-    this part alone asks (队长 in "…出征仪式？…谁是代表团的队长？").
+    when fewer than half of its parts can be answered (`enough_parts`). Words that only one part uses
+    weigh more in that part, and a part whose best sentence an earlier part already took adds the best
+    sentence that holds what this part alone asks (队长 in "…出征仪式？…谁是代表团的队长？").
     """
     model = answer_model()
     parts = question_parts(standalone)
     by_n = {s.n: s for s in sources}
     chosen: dict[Key, Candidate] = {}
     answered: list[tuple[str, str, Source]] = []  # (question part, best sentence, its source)
-    for part, ranked in scored_parts(question, standalone, sources, article_text, in_corpus, encode, model):
+    scored = scored_parts(question, standalone, sources, article_text, in_corpus, encode, model)
+    for part, ranked in scored:
         answering = [c for c in ranked if c.score >= model.threshold]
         if not answering:
             continue
@@ -75,7 +77,7 @@ def answer_by_model(
         for c in same_article[: MAX_SENTENCES - 1]:  # news facts spread over neighbouring sentences
             chosen[c.key] = c
         answered.append((part if len(parts) > 1 else question, best.text, by_n[best.n]))
-    if not chosen:
+    if not enough_parts(len(answered), len(scored)):
         return Extracted(REFUSAL + "。", True)
     shown, short = lead(answered)
     return Extracted(shown + cited_sentences(chosen.values()), False, short)
