@@ -30,6 +30,19 @@ TITLE_PATTERN = (
     + r"])长|(?:总)?经理|主任|主席|总裁|总监|总编辑|主编|发言人|总理|大使|委员|院士)"
 )
 TITLE = re.compile(TITLE_PATTERN)
+# What answers "担任什么职务": a title, or a post named by its holder's role (议员, 总督, 知县, 推官, 教练)
+ROLE = re.compile(
+    TITLE_PATTERN
+    + r"|议员|总督|巡抚|知[县府州]|(?:推|法|判|警|外交|检察|指挥|长)官"
+    + r"|主持人|教授|教练|导演|编剧|制片人|研究员|大臣|将军|元帅"
+)
+# When something happened, without a calendar date: an era year (承光元年, 万历二十年), a year in brackets
+# (（577年）), a period (孔雀王朝时期, 唐末, 19世纪), an age (十八岁起)
+PERIOD = re.compile(
+    r"[\u4e00-\u9fff]{2}(?:元|[一二三四五六七八九十]{1,3})年|公元前?\d{1,4}年|[（(]\d{1,4}年"
+    r"|时期|年间|年代|世纪|末年|初年|时代[早中晚初末]期|[秦汉晋隋唐宋元明清][初末]"
+    r"|(?:\d{1,3}|[一二三四五六七八九十]{1,3})岁(?:时|那年|开始|起|以后|之后)"
+)
 
 # A body of government at any level: 国家统计局, 省水利厅, 市发展和改革委员会, 县教育局 (not a level or a
 # kind of body: 省级部门, 市直部门).
@@ -80,7 +93,7 @@ UNIT_FORMS = {
     "日": r"天|日",
     "周": r"周|星期",
     "时长": r"年|个月|月|周|星期|天|日|小时|分钟|秒|昼夜",  # a span of time answers 多久
-    "%": r"%|％|成|个百分点",
+    "%": r"%|％|成|个百分点|\s*[:：比]\s*\d",  # 比例约为1：7
     "美元": r"美元|美金",  # a currency the question names is the one that answers
     "欧元": r"欧元",
     "英镑": r"英镑",

@@ -383,3 +383,21 @@ def test_a_question_of_several_parts_is_answered_only_when_most_of_them_are(ask)
     one_of_two = "青山区图书馆新馆何时开馆？新馆投资了多少元？"
     reply = ask(one_of_two, sources)
     assert not reply.refused and "9月1日" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "question", "answering", "not_answering"),
+    [
+        ("when", "石桥寺什么时候建成？", "石桥寺建成于北魏太和十年（486年）。", "石桥寺建成后，是县内最早的寺院。"),
+        ("when", "古渡口什么时候废弃的？", "古渡口在明末战乱中废弃。", "古渡口在战乱中废弃。"),
+        ("when", "这种陶器流行于什么时候？", "这种陶器流行于青铜时代晚期至铁器时代早期。", "这种陶器流行于江南一带。"),
+        ("when", "她什么时候开始练习游泳？", "她自十二岁起开始练习游泳。", "她一直坚持练习游泳。"),
+        ("role", "陈启明曾担任什么职务？", "陈启明曾连任两届州议会议员。", "陈启明曾两次参加州议会的讨论。"),
+        ("role", "林嘉文后来担任什么官职？", "林嘉文后来出任江宁知府。", "林嘉文后来迁居江宁。"),
+        ("number", "该校男女生比例是多少？", "该校男女生比例约为2：3。", "该校男女生人数都在增加。"),
+    ],
+)
+def test_encyclopedic_times_posts_and_ratios_answer_their_question_type(kind, question, answering, not_answering):
+    assert question_type(question) == kind
+    assert satisfies_type(kind, answering, question)
+    assert not satisfies_type(kind, not_answering, question)

@@ -25,11 +25,13 @@ from rag.lexicon import (
     NUMBER,
     OWN_PROVINCE,
     OWN_REGION,
+    PERIOD,
     PERSON_FLAGS,
     PLACE_FLAGS,
     PLACE_PHRASE,
     PROVINCES,
     QUESTION_WORD,
+    ROLE,
     TITLE,
     UNIT_FORMS,
     UNIT_NOUNS,
@@ -277,11 +279,12 @@ def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
             return any(day is not None for _, _, day in dates) or bool(RELATIVE_DAY.search(sentence))
         if _ASKS_YEAR.search(question):
             return any(year is not None for year, _, _ in dates) or bool(re.search(r"今年|去年|明年", sentence))
-        return bool(dates or re.search(r"上午|下午|晚上|今年|明年|去年|昨天|今天|日前|近日|\d+—\d+", sentence))
+        relative = re.search(r"上午|下午|晚上|今年|明年|去年|昨天|今天|日前|近日|\d+—\d+", sentence)
+        return bool(dates or relative or PERIOD.search(sentence))
     if kind == "list":
         return _enumerates(sentence.strip().rstrip("；;。"), question)
     if kind == "role":
-        return bool(TITLE.search(sentence))
+        return bool(ROLE.search(sentence))
     if kind == "who" and asks_identity(question):  # 朱光耀是谁: a title of the person answers
         return bool(TITLE.search(sentence))
     if kind == "who":
