@@ -20,6 +20,7 @@ PLACE_PHRASE = re.compile(
     r"|境内|境外|一带|沿海|附近|地区|现场|门口|家中|网上)"
 )
 NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | ORG_FLAGS | {"nz"}  # proper names a sentence states
+GLUED = "是有在著说称为于和与的被将把给对从向会能"  # characters jieba glues to the end of a name it does not know
 ABBREVIATION_FLAG = "j"  # jieba's tag for abbreviations (国常会, 人大)
 
 # Units of organisation whose head is "<unit>长" (厅长, 院长, 关长, 校长, 行长 …) and titles of other forms.

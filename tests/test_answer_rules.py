@@ -26,6 +26,7 @@ from rag.answer.question import (
 from rag.answer.selection import answer_by_model
 from rag.cite import verify
 from rag.embeddings import load_embeddings
+from rag.lexical import tokenize
 from rag.types import Source
 
 
@@ -401,3 +402,17 @@ def test_encyclopedic_times_posts_and_ratios_answer_their_question_type(kind, qu
     assert question_type(question) == kind
     assert satisfies_type(kind, answering, question)
     assert not satisfies_type(kind, not_answering, question)
+
+
+def test_a_name_jieba_glues_a_modal_verb_to_is_still_a_name_the_article_must_hold():
+    drug = "呋塞米是一种利尿药。呋塞米能抑制肾小管对钠的重吸收，所以会导致尿液量增加。"
+    wing = "加装翼尖小翼会增加重量，还会导致结构更复杂，短程航线的油耗反而会增加。"
+    known = set(tokenize(drug + wing))
+    question = "为什么呋塞米会导致尿液量增加？"  # jieba reads 呋塞米会 as one name the corpus does not hold
+    assert critical_terms(question, known.__contains__) == ["呋塞米"]
+    sources = [_source(1, "wing", wing), _source(2, "drug", drug)]
+    texts = {"wing": wing, "drug": drug}
+    reply = answer_extractive(question, question, sources, lambda s: texts[s.article_id], known.__contains__)
+    assert not reply.refused and "肾小管" in reply.text and "翼尖" not in reply.text
+    alone = answer_extractive(question, question, sources[:1], lambda s: wing, known.__contains__)
+    assert alone.refused

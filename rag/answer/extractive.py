@@ -22,7 +22,7 @@ from rag.answer.question import asked_category, content_terms, question_type, sa
 from rag.answer.slot import slot
 from rag.answer.span import lead
 from rag.cite import REFUSAL, cited
-from rag.lexicon import ASKS_BYLINE, DATELINE, SAME_MEANING
+from rag.lexicon import ASKS_BYLINE, DATELINE, GLUED, SAME_MEANING
 from rag.text import ends_sentence, sentence_spans
 from rag.types import Source
 
@@ -55,7 +55,6 @@ class RankWeights(NamedTuple):
 RANK_WEIGHTS = RankWeights()
 PLACE_FEATURES = ("context", "title", "rank")
 _PART_END = re.compile(r"[？?]")
-_GLUED = "是有在著说称为于和与的被将把给对从向"  # characters jieba glues to the end of an unknown name
 _ASKING_TERM = re.compile(r"哪|什么|多少|多[长高大远久重宽深]|何")
 _BOILERPLATE = re.compile(r"原标题|责任编辑|来源[:：|｜]|编辑[:：|｜]|扫码|点击进入|分享到")
 # a photo credit glued to the sentence it stands before, with the credited name when a space ends it
@@ -198,7 +197,7 @@ def _unglued(term: str, text: str) -> str:
     """A question word without the function character jieba glued to a name it does not know (黄华麒是,
     史继偕著), when only the name is in the (lower-cased) sources' text."""
     lowered = term.lower()
-    if len(term) >= 3 and term[-1] in _GLUED and lowered not in text and lowered[:-1] in text:
+    if len(term) >= 3 and term[-1] in GLUED and lowered not in text and lowered[:-1] in text:
         return term[:-1]
     return term
 

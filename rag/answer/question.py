@@ -21,6 +21,7 @@ from rag.lexical import tokenize
 from rag.lexicon import (
     BODY,
     CREDIT,
+    GLUED,
     HEAD_NOUNS,
     NUMBER,
     OWN_PROVINCE,
@@ -193,8 +194,12 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     for word, flag in words:
         if flag not in _NAME_FLAGS or len(word) < 2 or (flag in PLACE_FLAGS and OWN_REGION.search(word)):
             continue
-        if flag != "eng" and not in_corpus(word) and not (flag in PERSON_FLAGS and len(word) == 3):
-            continue
+        if flag != "eng" and not in_corpus(word):
+            stem = word[:-1] if len(word) >= 3 and word[-1] in GLUED else ""
+            if stem and in_corpus(stem):  # 呋塞米会 of "为什么呋塞米会导致…": the name is 呋塞米
+                word = stem
+            elif not (flag in PERSON_FLAGS and len(word) == 3):
+                continue
         terms.append(word)
     terms += [m.group(0) for m in TITLE.finditer(question) if m.group(0).startswith("副")]
     terms += head_names(question)  # the topic counts even when the corpus does not know it
