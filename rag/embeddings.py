@@ -47,8 +47,6 @@ class SentenceEmbeddings(Embeddings):
     """
 
     def __init__(self, model: str = "m3e-small", quantize: bool = False, batch_size: int = 8) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
 
         torch.set_num_threads(os.cpu_count() or 1)
@@ -100,12 +98,14 @@ def _lean_encoder(folder: Path) -> LeanSentenceEncoder | None:
 
 
 def _sentence_transformer(path: str) -> Any:
-    """Any other sentence-transformers model (imported only for it: the import takes seconds)."""
+    """Any other sentence-transformers model (imported only for it: the import takes seconds), from local
+    files only: HF_HUB_OFFLINE is read when huggingface_hub is first imported, and a UI imported before
+    the model (gradio imports it) would otherwise try the network for a name that is not installed."""
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    return SentenceTransformer(path, device="cpu")
+    return SentenceTransformer(path, device="cpu", local_files_only=True)
 
 
 @lru_cache(maxsize=4)
