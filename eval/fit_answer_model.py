@@ -26,6 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from eval.gold import load_gold
+from eval.logistic import fit_logistic
 from eval.metrics import squash
 from rag.answer.model import FEATURES
 from rag.answer.selection import scored_parts
@@ -34,8 +35,6 @@ from rag.index import NewsIndex
 from rag.settings import Settings
 from rag.types import Source
 
-L2 = 1e-3  # a light ridge, so that a feature that never varies in the data keeps a weight near 0
-STEPS = 3000
 EXTRA_K = 10  # sources asked for when some articles are left out, so that others stand in
 
 
@@ -80,17 +79,6 @@ def collect(qa: Path, data_dir: Path, removed: frozenset[str] = frozenset()) -> 
             }
         )
     return rows
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Weights and bias of a logistic regression (full-batch gradient descent with a light L2 penalty)."""
-    w, b = np.zeros(x.shape[1]), 0.0
-    rate = 0.5
-    for _ in range(STEPS):
-        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
-        w -= rate * (x.T @ (p - y) / len(y) + L2 * w)
-        b -= rate * float(np.mean(p - y))
-    return w, b
 
 
 def best_threshold(rows: list[dict], w: np.ndarray, b: float) -> tuple[float, float]:

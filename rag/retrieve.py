@@ -1,10 +1,12 @@
 """Hybrid retrieval: dense (Chroma) and BM25 candidates fused into one ranking, plus neighbours.
 
-Fusion is a convex combination of each retriever's min-max normalised scores (dense weight
-`dense_weight`, BM25 the rest; its default is fit on the dev sets by `eval.fit_fusion`), or
-reciprocal-rank fusion with `fusion = "rrf"`. The convex
-combination keeps how far ahead a retriever's best hit is, which ranks alone lose: on the CRUD
-news set it lifts hit@1 from 0.842 (RRF) to 0.918 at the same page-set quality.
+The default fusion is learned: a chunk's score is Σ over the retrievers of a weight × its min-max
+normalised score and a weight × its reciprocal rank (0 where a retriever did not find it): the score of
+a logistic regression whose weights `eval.fit_fusion` fits on the dev sets (`fusion.json` beside this
+module). Both parts matter: the normalised score keeps how far ahead a retriever's best hit is, which
+ranks alone lose, and the rank says how much a retriever's order can be trusted beyond its score.
+`fusion = "convex"` (a dense weight on the scores alone) and `"rrf"` (reciprocal-rank fusion) are one
+setting away.
 
 `HybridRetriever` is a LangChain `BaseRetriever`: `invoke(query, k=…, filters=…)` returns
 LangChain `Document`s (chunk fields and scores as metadata) with callbacks and tracing like any
@@ -15,8 +17,11 @@ turns a retrieved document (ours or any retriever's) into a numbered answer sour
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -34,6 +39,7 @@ Mode = Literal["hybrid", "dense", "bm25"]
 Ranking = list[tuple[str, float]]  # (chunk id, score), best first
 Fused = list[tuple[str, float, dict[str, int]]]  # (chunk id, fused score, rank in each retriever)
 NEIGHBOUR_PARENTS = 2
+FUSION_WEIGHTS = Path(__file__).with_name("fusion.json")
 
 
 def _ranks(rankings: dict[str, Ranking]) -> dict[str, dict[str, int]]:
@@ -55,17 +61,37 @@ def fuse_rrf(rankings: dict[str, Ranking], rrf_k: int = 60) -> Fused:
     return _ordered({cid: sum(1.0 / (rrf_k + r) for r in by.values()) for cid, by in ranks.items()}, ranks)
 
 
-def fuse_convex(rankings: dict[str, Ranking], weights: dict[str, float]) -> Fused:
-    """Σ weight × min-max normalised score (the list's best 1, its last 0; absent 0). Best first."""
-    scores: dict[str, float] = {}
+def fusion_features(rankings: dict[str, Ranking]) -> dict[str, dict[str, float]]:
+    """For each chunk, `<retriever>_score` (its min-max normalised score: the list's best 1, its last 0)
+    and `<retriever>_rank` (1 / its rank) in each retriever that found it."""
+    features: dict[str, dict[str, float]] = {}
     for name, scored in rankings.items():
         if not scored:
             continue
         top, low = scored[0][1], scored[-1][1]
-        for chunk_id, value in scored:
-            normalised = (value - low) / (top - low) if top > low else 1.0
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + weights.get(name, 1.0) * normalised
+        for rank, (chunk_id, value) in enumerate(scored, start=1):
+            found = features.setdefault(chunk_id, {})
+            found[f"{name}_score"] = (value - low) / (top - low) if top > low else 1.0
+            found[f"{name}_rank"] = 1.0 / rank
+    return features
+
+
+def fuse_weighted(rankings: dict[str, Ranking], weights: Mapping[str, float]) -> Fused:
+    """Σ weight × feature (`fusion_features`; a feature a chunk lacks counts 0). Best first."""
+    features = fusion_features(rankings)
+    scores = {cid: sum(weights.get(f, 0.0) * v for f, v in found.items()) for cid, found in features.items()}
     return _ordered(scores, _ranks(rankings))
+
+
+def fuse_convex(rankings: dict[str, Ranking], weights: dict[str, float]) -> Fused:
+    """Σ weight × min-max normalised score (the list's best 1, its last 0; absent 0). Best first."""
+    return fuse_weighted(rankings, {f"{name}_score": weights.get(name, 1.0) for name in rankings})
+
+
+@lru_cache(maxsize=4)
+def fusion_weights(path: Path = FUSION_WEIGHTS) -> dict[str, float]:
+    """The learned fusion's weights (written by `python -m eval.fit_fusion --out`)."""
+    return {str(name): float(value) for name, value in json.loads(path.read_text(encoding="utf-8"))["weights"].items()}
 
 
 class HybridRetriever(BaseRetriever):
@@ -109,8 +135,10 @@ class HybridRetriever(BaseRetriever):
         started = time.perf_counter()
         if settings.fusion == "rrf":
             fused = fuse_rrf(rankings, settings.rrf_k)[:k]
-        else:
+        elif settings.fusion == "convex":
             fused = fuse_convex(rankings, {"dense": settings.dense_weight, "bm25": 1.0 - settings.dense_weight})[:k]
+        else:
+            fused = fuse_weighted(rankings, fusion_weights(settings.fusion_weights or FUSION_WEIGHTS))[:k]
         chunks = index.catalog.chunks([cid for cid, _, _ in fused])
         hits = [
             Hit(chunk=chunks[cid], score=score, found_by=sorted(ranks), ranks=ranks)

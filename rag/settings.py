@@ -33,9 +33,10 @@ class Settings(BaseSettings):
     chunk_overlap: int = 80
 
     k: int = 5
-    candidates: int = 30
-    fusion: Literal["convex", "rrf"] = "convex"
-    dense_weight: float = Field(0.4, ge=0.0, le=1.0)  # fit on the dev sets: python -m eval.fit_fusion
+    candidates: int = 100  # from each retriever; fit with the fusion weights: python -m eval.fit_fusion
+    fusion: Literal["learned", "convex", "rrf"] = "learned"
+    fusion_weights: Path | None = None  # the learned fusion's weights; None: the ones shipped (rag/fusion.json)
+    dense_weight: float = Field(0.4, ge=0.0, le=1.0)  # fusion = "convex": the dense score's weight
     rrf_k: int = 60
     neighbours: int = 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from eval.metrics import char_f1, ndcg_at, percentile, reciprocal_rank
@@ -119,3 +120,21 @@ def test_a_replayed_setting_picks_refuses_and_scores_like_the_answerer():
     assert (by_words.accuracy, by_words.refusal_f1) == (0.0, 0.0)  # answers both, the first one wrongly
     assert (typed_first.accuracy, typed_first.refusal_f1) == (1.0, 1.0)  # right answer, right refusal
     assert typed_first.objective == 1.0 and by_words.objective == 0.0
+
+
+def test_logistic_fit_recovers_known_weights_and_counts_weighted_rows():
+    from eval.logistic import fit_logistic
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, size=(20000, 2))
+    p = 1 / (1 + np.exp(-(3.0 * x[:, 0] - 2.0 * x[:, 1] - 0.5)))
+    y = (rng.uniform(size=len(p)) < p).astype(float)
+    w, b = fit_logistic(x, y, l2=0.0)
+    assert w == pytest.approx([3.0, -2.0], abs=0.15)
+    assert b == pytest.approx(-0.5, abs=0.1)
+    # rows of a small group weighted up move the fit towards that group
+    x2, y2 = np.zeros((100, 1)), np.concatenate([np.ones(10), np.zeros(90)])
+    _, plain = fit_logistic(x2, y2)
+    _, balanced = fit_logistic(x2, y2, np.concatenate([np.full(10, 9.0), np.ones(90)]))
+    assert 1 / (1 + np.exp(-plain)) == pytest.approx(0.1, abs=0.01)
+    assert 1 / (1 + np.exp(-balanced)) == pytest.approx(0.5, abs=0.01)

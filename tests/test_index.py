@@ -12,7 +12,7 @@ from ingest.pipeline import ingest_paths
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.lexical import Filters
-from rag.retrieve import HybridRetriever, fuse_convex, fuse_rrf
+from rag.retrieve import HybridRetriever, fuse_convex, fuse_rrf, fuse_weighted, fusion_features, fusion_weights
 from rag.settings import Settings
 from tests.conftest import PAGE
 
@@ -117,6 +117,40 @@ def test_convex_fusion_keeps_how_far_ahead_a_hit_is():
     assert fused[1][2] == {"dense": 1, "bm25": 3}
     # a list of one hit normalises it to 1
     assert fuse_convex({"dense": [("x", 0.5)], "bm25": []}, {"dense": 0.4})[0][1] == pytest.approx(0.4)
+
+
+def test_learned_fusion_weighs_each_retrievers_score_and_rank():
+    rankings = {"dense": [("a", 0.9), ("b", 0.85), ("c", 0.5)], "bm25": [("b", 10.0), ("d", 9.0), ("a", 1.0)]}
+    features = fusion_features(rankings)
+    assert features["b"] == pytest.approx(
+        {"dense_score": 0.875, "dense_rank": 0.5, "bm25_score": 1.0, "bm25_rank": 1.0}
+    )
+    assert features["d"] == pytest.approx({"bm25_score": 8 / 9, "bm25_rank": 0.5})  # dense did not find it
+    weights = {"dense_score": 4.0, "dense_rank": -0.5, "bm25_score": 4.0, "bm25_rank": 1.0}
+    fused = fuse_weighted(rankings, weights)
+    assert [cid for cid, _, _ in fused] == ["b", "d", "a", "c"]
+    assert fused[0][1] == pytest.approx(4 * 0.875 - 0.5 * 0.5 + 4 + 1)
+    assert fused[2][1] == pytest.approx(4 - 0.5 + 1 / 3)
+    # the convex combination is the learned form with score weights only
+    convex = fuse_convex(rankings, {"dense": 0.4, "bm25": 0.6})
+    assert convex == fuse_weighted(rankings, {"dense_score": 0.4, "bm25_score": 0.6})
+
+
+def test_the_retriever_fuses_with_the_shipped_learned_weights(page_index: NewsIndex):
+    settings = page_index.settings
+    assert settings.fusion == "learned"
+    weights = fusion_weights()
+    assert set(weights) == {"dense_score", "dense_rank", "bm25_score", "bm25_rank"}
+    question = "市长朱健希望人大常委会机关围绕哪些课题建言献策？"
+    vector = page_index.embeddings.encode([question])[0]
+    rankings = {
+        "dense": page_index.store.search(vector, settings.candidates),
+        "bm25": page_index.lexical.search(question, settings.candidates),
+    }
+    expected = fuse_weighted(rankings, weights)[:5]
+    hits = HybridRetriever(index=page_index, neighbours=False).retrieve(question, k=5, vector=vector)[0]
+    assert [h.chunk.chunk_id for h in hits] == [cid for cid, _, _ in expected]
+    assert [h.score for h in hits] == pytest.approx([score for _, score, _ in expected])
 
 
 def test_a_saved_bm25_build_of_an_older_format_is_rebuilt(page_index: NewsIndex, tmp_path: Path):
