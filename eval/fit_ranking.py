@@ -5,7 +5,8 @@
 
 A sentence's score (`rag.answer.extractive.RankWeights`) is the share of the question's weighted words it
 holds, plus weighted: the shares its previous sentence and its article's title hold of the words it
-lacks, its source's rank (1/n), and whether it holds the asked type. Every candidate of a part's pool is
+lacks, its source's rank (1/n), whether it holds the asked type, and the share of the question's words
+its article holds. Every candidate of a part's pool is
 cached with these features (not only the shortlist), and for each weight setting on a grid the
 answerer's choice is replayed with the refusal thresholds as they are set (`eval.replay`, which says
 how a setting is chosen and reported). The meaning term (`RankWeights.dense`) needs the embedding model
@@ -24,6 +25,7 @@ GRID = {
     "title": [0.0, 0.15, 0.3, 0.45, 0.6],
     "rank": [0.0, 0.05, 0.1, 0.2],
     "typed": [0.0, 0.1, 0.2, 0.3, 0.4],
+    "article": [0.0, 0.5, 1.0, 1.5, 2.0],
 }
 ALL_CANDIDATES = 10_000  # a shortlist no pool reaches: every candidate is cached
 
@@ -31,7 +33,8 @@ ALL_CANDIDATES = 10_000  # a shortlist no pool reaches: every candidate is cache
 def score(weights: RankWeights, candidate: dict) -> float:
     """The candidate's score under `weights`, as `rank_sentences` adds it up."""
     place = sum(getattr(weights, name) * candidate[name] for name in ("context", "title", "rank"))
-    return candidate["coverage"] + place + (weights.typed if candidate["typed"] else 0.0)
+    typed = weights.typed if candidate["typed"] else 0.0
+    return candidate["coverage"] + place + typed + weights.article * candidate["article"]
 
 
 def main(argv: list[str] | None = None) -> None:

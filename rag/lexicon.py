@@ -129,8 +129,12 @@ CONTEXT_WORDS = re.compile(
     r"|[两三四五六七八九十](?:个|项|份|大)"
 )
 
-# A dateline or byline opening a story: 衡阳日报讯（全媒体记者 陈润）, 本报讯, 新华社北京12月14日电（记者 …）.
-WIRE_DATELINE = re.compile(r"[^，。：\s]{0,12}讯|新华社[^，。\s]{0,12}电")
+# A dateline or byline opening a story: 衡阳日报讯（全媒体记者 陈润）, 本报讯, 新华社北京12月14日电（记者 …）,
+# 中新网北京7月24日电 (记者 …): a news organisation (…社/报/台/网), a place and the date it was filed.
+WIRE_DATELINE = re.compile(
+    r"[^，。：\s]{0,12}讯|新华社[^，。\s]{0,12}电"
+    r"|[\u4e00-\u9fff]{1,8}?[社报台网][\u4e00-\u9fff]{0,8}?\d{1,2}月\d{1,2}日电"
+)
 DATELINE = re.compile(rf"^\s*(?:{WIRE_DATELINE.pattern})\s*(?:[（(][^）)]{{0,40}}[）)])?\s*")
 # A byline in brackets inside a sentence: （记者 魏华都）, (全媒体记者 陈润 通讯员 …).
 CREDIT = re.compile(r"[（(][^）)]{0,30}记者[^）)]{0,30}[）)]")

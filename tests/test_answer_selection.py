@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest_paths
-from rag.answer.extractive import answer_extractive, candidates, news_text
+from rag.answer.extractive import STRICT_TYPES, Part, answer_extractive, candidates, news_text, rank_sentences
 from rag.answer.question import satisfies_type
 from rag.chain import Assistant
 from rag.cite import verify
@@ -52,6 +52,22 @@ def test_a_headline_label_does_not_hide_the_lead_sentence():
     assert candidates([_source(1, "a", text)])[0].text.startswith("商务部发布报告")
     answer, refused = _answer("谁发布了《美国履行世贸规则义务情况报告》？", [_source(1, "a", text)])
     assert not refused and "中国商务部" in answer and "原标题" not in answer
+
+
+def test_a_dated_wire_dateline_and_byline_are_not_quoted():
+    sentence = "中新网北京7月24日电 (记者 郭超凯)记者24日从应急管理部获悉，消防员招录工作正式启动。"
+    assert news_text(sentence) == "记者24日从应急管理部获悉，消防员招录工作正式启动。"
+    assert news_text("人民网北京8月1日电 水利部1日发布汛情通报。") == "水利部1日发布汛情通报。"
+    assert news_text("会议于7月24日电视直播。") == "会议于7月24日电视直播。"  # not at the start: no dateline
+
+
+def test_the_wire_end_mark_is_not_part_of_a_sentence():
+    text = "帕特鲁舍夫表示，俄方愿与中方加强战略沟通。此外，俄方还将继续与金砖国家开展军事合作。（完）"
+    assert [c.text for c in candidates([_source(1, "a", text)])][-1] == "此外，俄方还将继续与金砖国家开展军事合作。"
+    answer, refused = _answer("俄方将继续与谁开展军事合作？", [_source(1, "a", text)])
+    assert not refused and "金砖国家" in answer and "完" not in answer
+    sentences, _ = verify(answer, [_source(1, "a", text)])
+    assert sentences and all(s.supported for s in sentences)
 
 
 def test_a_bare_headline_line_is_not_a_candidate():
@@ -157,3 +173,29 @@ def test_the_chain_ranks_by_meaning_when_the_setting_asks(fresh_index: NewsIndex
     meaning = fresh_index.settings.model_copy(update={"rank_by_meaning": True})
     by_meaning = Assistant(meaning, fresh_index).ask("林晓峰的职业是什么？")
     assert by_meaning.short_answer == "林晓峰，中国排球运动员，司职主攻" != by_words.short_answer
+
+
+def test_the_sentence_whose_article_holds_more_of_the_question_wins_a_tie():
+    """Two list sentences hold the same words of the question; the one whose article is about what is
+    asked (the mayor, the people's congress, proposals) ranks over the better-ranked source's."""
+    other = _source(
+        1,
+        "b",
+        "市长出席全省生态环境保护督察反馈会。人大代表列席会议。"
+        "会议通报了督察情况。省领导希望衡阳围绕三个方面：强化底线思维、补齐短板弱项、抓好问题整改。",
+        title="工作动态",
+    )
+    asked = _source(
+        2,
+        "a",
+        "市长朱健到市人大常委会机关调研，听取人大代表课题建言献策工作汇报。会上介绍了近期工作安排。"
+        "他希望大家围绕三个方面：加快产业发展、推进城市更新、做好民生保障。",
+        title="工作动态",
+    )
+    texts = {s.article_id: s.text for s in (other, asked)}
+    question = "市长希望人大围绕哪些课题建言献策？"
+    part = Part.each(question, question, [other, asked], lambda s: texts[s.article_id], lambda t: True, STRICT_TYPES)
+    ranked = [c.text for c in rank_sentences(part[0])]
+    assert ranked.index("他希望大家围绕三个方面：加快产业发展、推进城市更新、做好民生保障。") < ranked.index(
+        "省领导希望衡阳围绕三个方面：强化底线思维、补齐短板弱项、抓好问题整改。"
+    )

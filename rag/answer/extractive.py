@@ -41,14 +41,15 @@ CONTENDER_MARGIN = 0.15  # …that score at most this much below the best
 class RankWeights(NamedTuple):
     """How a sentence's score adds, to the share of the question's weighted words it holds, the share
     its previous sentence and its article's title hold of the rest, the source's rank (1/n), whether
-    it holds the asked type, and (with an encoder) how far its meaning falls short of the nearest
-    contender's. Fit on the dev sets by `python -m eval.fit_ranking`, the dense weight through the
-    chain (docs/EVALUATION.md)."""
+    it holds the asked type, the share of the question's words its article holds, and (with an
+    encoder) how far its meaning falls short of the nearest contender's. Fit on the dev sets by
+    `python -m eval.fit_ranking`, the dense weight through the chain (docs/EVALUATION.md)."""
 
     context: float = 0.5
     title: float = 0.45
     rank: float = 0.05
-    typed: float = 0.3
+    typed: float = 0.2
+    article: float = 1.0
     dense: float = 1.0
 
 
@@ -61,6 +62,7 @@ _BOILERPLATE = re.compile(r"原标题|责任编辑|来源[:：|｜]|编辑[:：|
 _CREDIT_PREFIX = re.compile(r"^(?:图片)?来源[:：|｜]\s*(?:[^\s，。,：:]{1,12}\s+)?")
 MIN_CREDITED_CHARS = 40
 _SPACE = re.compile(r"\s+")
+_END_MARK = re.compile(r"\s*[（(]完[)）]\s*$")  # the wire copy's end mark: …合作。（完）
 _HEADLINE_LABEL = re.compile(r"^\s*原标题[:：]\s*")  # "原标题：<headline><lead sentence>": keep what follows
 MIN_PART_CHARS = 4
 CONTEXT_WEIGHT = 0.3
@@ -119,8 +121,9 @@ def _weights(terms: list[str], sentences: list[str]) -> dict[str, float]:
 
 def news_text(sentence: str, keep_byline: bool = False) -> str | None:
     """A source sentence as news: without a "原标题：" label, a photo credit or (unless kept) a dateline
-    and byline before it (衡阳日报讯（全媒体记者 陈润）); None for boilerplate (credits, editor lines,
-    share prompts, a bare headline line)."""
+    and byline before it (衡阳日报讯（全媒体记者 陈润）) or the end mark （完） after it; None for
+    boilerplate (credits, editor lines, share prompts, a bare headline line)."""
+    sentence = _END_MARK.sub("", sentence)
     if _HEADLINE_LABEL.match(sentence):
         rest = _HEADLINE_LABEL.sub("", sentence)
         return rest if ends_sentence(rest) and not _BOILERPLATE.search(rest) else None
@@ -486,7 +489,10 @@ def rank_sentences(
         c.features["article"] = part.article_share(c.n)
         return c.features["article"] >= min_article
 
-    ranked = sorted([c for c in shortlist if grounded(c)], key=lambda c: -c.score)
+    ranked = [c for c in shortlist if grounded(c)]
+    for c in ranked:  # a sentence whose article holds more of what is asked is more likely the answer
+        c.score += rank_weights.article * c.features["article"]
+    ranked.sort(key=lambda c: -c.score)
     return by_meaning(part.text, ranked, encode, rank_weights.dense) if encode is not None else ranked
 
 
