@@ -77,9 +77,10 @@ NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{_CN_DIGITS}]+)(?:多|余|几)?(?:万|亿)?"
 UNIT_NOUNS = (
     (re.compile(r"年龄|年纪|几岁|多少岁|多大岁数|享年"), "岁"),
     (re.compile(r"温度|气温|多少度|几度|高温|低温"), "度"),
-    (re.compile(r"价格|票价|多少钱|费用|售价|金额|成本|补贴|投资"), "元"),
+    (re.compile(r"比例|百分之|占比|比重|增长率|增速|率是|百分比"), "%"),  # before 元: 投资增速 is a share
+    # an amount named by a -额 noun (总额, 销售额; not 名额, a count), an income or a fund is money
+    (re.compile(r"价格|票价|多少钱|费用|售价|成本|补贴|投资|(?<!名)额|营收|收入|利润|产值|生产总值|资金|经费"), "元"),
     (re.compile(r"人数|多少人|几个人|几人|多少名"), "人"),
-    (re.compile(r"比例|百分之|占比|比重|增长率|增速|率是|百分比"), "%"),
     (re.compile(r"多久|多长时间|时长|历时多少|持续多少"), "时长"),
 )
 # Units that answer for the asked one (an amount of 万元 answers 元; a share in 成 or 个百分点 answers %).
