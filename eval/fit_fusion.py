@@ -76,12 +76,11 @@ def fit(sets: dict[str, list[Question]], depth: int) -> dict[str, float]:
     """Fusion weights fit on every chunk of the sets' questions at `depth`, each set counting the same."""
     rows, labels, weights = [], [], []
     for questions in sets.values():
-        count = sum(len(fusion_features(q.at(depth))) for q in questions)
-        for q in questions:
-            for cid, found in fusion_features(q.at(depth)).items():
-                rows.append([found.get(f, 0.0) for f in FEATURES])
-                labels.append(float(q.relevant.get(cid, False)))
-                weights.append(1.0 / count)
+        chunks = [(q, cid, found) for q in questions for cid, found in fusion_features(q.at(depth)).items()]
+        for q, cid, found in chunks:
+            rows.append([found.get(f, 0.0) for f in FEATURES])
+            labels.append(float(q.relevant.get(cid, False)))
+            weights.append(1.0 / len(chunks))
     w, _ = fit_logistic(np.array(rows), np.array(labels), np.array(weights), L2)
     return {f: round(float(v), 4) for f, v in zip(FEATURES, w, strict=True)}
 
@@ -138,7 +137,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"| {name} | " + " | ".join("–" if v is None else f"{v:.3f}" for v in row.values()) + " |", flush=True)
     print(f"\nfit on all sets: depth {depth}, weights {chosen}")
     if args.out:
-        fitted = {"depth": depth, "sets": sorted(sets), "questions": sum(len(q) for q in sets.values()), "mrr": rows}
+        mrr = {n: {k: None if v is None else round(v, 4) for k, v in row.items()} for n, row in rows.items()}
+        fitted = {"depth": depth, "sets": sorted(sets), "questions": sum(len(q) for q in sets.values()), "mrr": mrr}
         args.out.write_text(json.dumps({"weights": chosen, "fit": fitted}, indent=1) + "\n")
 
 

@@ -31,6 +31,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import get_config_list
 from pydantic import ConfigDict
 
+from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.lexical import Filters
 from rag.types import Hit, Source
@@ -90,8 +91,17 @@ def fuse_convex(rankings: dict[str, Ranking], weights: dict[str, float]) -> Fuse
 
 @lru_cache(maxsize=4)
 def fusion_weights(path: Path = FUSION_WEIGHTS) -> dict[str, float]:
-    """The learned fusion's weights (written by `python -m eval.fit_fusion --out`)."""
-    return {str(name): float(value) for name, value in json.loads(path.read_text(encoding="utf-8"))["weights"].items()}
+    """The learned fusion's weights (written by `python -m eval.fit_fusion --out`); a file that cannot be
+    read as such is a settings error the user can fix (`fusion_weights`)."""
+    try:
+        weights = json.loads(path.read_text(encoding="utf-8"))["weights"]
+        return {str(name): float(value) for name, value in weights.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise NewsqaError(
+            f"无法读取融合权重文件 {path}",
+            f"cannot read the fusion weights {path} (NEWSQA_FUSION_WEIGHTS): {error}",
+            status=500,
+        ) from error
 
 
 class HybridRetriever(BaseRetriever):

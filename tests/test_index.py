@@ -153,6 +153,14 @@ def test_the_retriever_fuses_with_the_shipped_learned_weights(page_index: NewsIn
     assert [h.score for h in hits] == pytest.approx([score for _, score, _ in expected])
 
 
+def test_a_fusion_weights_file_that_cannot_be_read_is_a_clear_error(tmp_path: Path):
+    broken = tmp_path / "fusion.json"
+    broken.write_text('{"weights": {"dense_score": "high"}}', encoding="utf-8")
+    for path in (tmp_path / "missing.json", broken):
+        with pytest.raises(NewsqaError, match="NEWSQA_FUSION_WEIGHTS"):
+            fusion_weights(path)
+
+
 def test_a_saved_bm25_build_of_an_older_format_is_rebuilt(page_index: NewsIndex, tmp_path: Path):
     from rag.lexical import LexicalIndex
 
