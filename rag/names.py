@@ -76,3 +76,9 @@ def learn_names(names: set[str] | list[str]) -> None:
 def pos_words(text: str) -> tuple[tuple[str, str], ...]:
     """(word, part-of-speech flag) pairs of a text, cached."""
     return tuple((w.word, w.flag) for w in _tagger().cut(text))
+
+
+def in_dictionary(word: str) -> bool:
+    """Whether the analysis tokenizer's dictionary (with the names it learned) holds the word, rather
+    than jieba having made it up from characters it could not place (符泳练水)."""
+    return bool(_tagger().tokenizer.FREQ.get(word))

@@ -22,6 +22,7 @@ from rag.answer.question import (
     missing_terms,
     question_type,
     satisfies_type,
+    topic,
 )
 from rag.answer.selection import answer_by_model
 from rag.cite import verify
@@ -62,6 +63,12 @@ def ask(request, encode) -> Callable[[str, list[Source]], Extracted]:
         return answer_by_model(question, question, sources, lambda s: texts[s.article_id], encode=encode)
 
     return answer
+
+
+def test_why_ending_a_question_after_a_verb_asks_what():
+    assert question_type("龙胆又被称之为什么？") != "reason"
+    assert question_type("尤金袋鼠为什么会被认为是害虫？") == "reason"
+    assert question_type("为什么？") == "reason"
 
 
 def test_keyword_questions_are_typed_by_their_head_noun():
@@ -126,6 +133,46 @@ def test_the_name_a_question_opens_with_must_be_in_the_article(ask):
     assert ask("2008年，吉斯伯恩大区的人口数是多少？", [_source(1, "b", "2008年，全区户籍人口9.89万人。")]).refused
     answer = ask("凤岭校区占地面积多大？", [_source(1, "a", text)])
     assert not answer.refused and "423亩" in answer.text
+
+
+def test_the_subject_a_question_asks_about_is_its_topic():
+    assert topic("牡蒿在什么季节开花？") == "牡蒿"
+    assert topic("为什么到了1996年，佐敦谷南道必须停用？") == "佐敦"  # after a fronted time clause
+    assert topic("对于加利西亚语和葡萄牙语的关系，专家们有哪些观点？") == "加利西亚"  # 对于… holds the topic
+    assert topic("刘越高在深圳考察期间，对方表示哪家企业会帮助衡阳？") == "刘越高"
+    assert topic("符泳练水的时间是其他泳手的一半，为什么成绩非凡？") == "符泳"  # a word jieba made up: its start
+    assert topic("标题中说有多少个民生实事项目？") == ""  # the document itself
+    assert topic("哪个机构结束了防台应急响应？") == ""  # the subject is what is asked
+    assert topic("谁被部署在艾因扎拉区？") == ""
+    assert topic("此鱼分布在哪些地区？") == ""  # a pronoun: the topic is in the conversation
+    assert topic("是哪支志愿服务队进行的演练？") == ""
+
+
+def test_sources_that_never_name_the_topic_cannot_answer(ask):
+    """Asked about a plant no source names, the answerer refuses rather than quote another plant's
+    flowering; the topic may be written as an alias the sources define."""
+    text = "箭竹的繁殖有两种方式，一是开花结子后撒落地上繁殖成林。玉山箭竹每年春季开花。"
+    assert ask("牡蒿在什么季节开花？", [_source(1, "a", text)]).refused
+    answer = ask("玉山箭竹在什么季节开花？", [_source(1, "a", text)])
+    assert not answer.refused and "春季" in answer.text
+    defined = "第十五次缔约方大会（COP15）在昆明开幕，大会为期两周。"
+    assert not ask("COP15的会期有多长？", [_source(1, "b", defined)]).refused
+    written_out = "文化大革命期间，他在柳州钢铁厂从事炼钢工作。"
+    assert not ask("文革期间，他从事什么工作？", [_source(1, "c", written_out)]).refused
+    sources = [_source(1, "a", text)]
+    assert unsupported_terms("牡蒿在什么季节开花？", sources, lambda s: s.text) == ["牡蒿"]  # the LLM's check
+    assert unsupported_terms("玉山箭竹在什么季节开花？", sources, lambda s: s.text) == []
+
+
+def test_a_numbered_meeting_of_another_body_does_not_answer(ask):
+    """A 人大 session asked about is not answered with the 政协 session held the same day."""
+    other = _source(
+        1, "a", "12月14日，政协衡阳市第十三届委员会召开第十二次主席会议。会议研究了十三届二次会议筹备工作。"
+    )
+    assert ask("市十六届人大二次会议将于哪天召开？", [other]).refused
+    own = _source(2, "b", "市十六届人大二次会议将于2023年1月5日召开。会期四天。")
+    answer = ask("市十六届人大二次会议将于哪天召开？", [other, own])
+    assert not answer.refused and "1月5日" in answer.text
 
 
 def test_a_model_or_code_the_question_names_must_be_in_the_article(ask):

@@ -18,11 +18,18 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rag.answer.grounds import Grounds
-from rag.answer.question import asked_category, content_terms, question_type, satisfies_type, typing_question
+from rag.answer.question import (
+    asked_category,
+    content_terms,
+    question_type,
+    satisfies_type,
+    typing_question,
+    unglued,
+)
 from rag.answer.slot import slot
 from rag.answer.span import lead
 from rag.cite import REFUSAL, cited
-from rag.lexicon import ASKS_BYLINE, DATELINE, GLUED, SAME_MEANING
+from rag.lexicon import ASKS_BYLINE, DATELINE, SAME_MEANING
 from rag.text import ends_sentence, sentence_spans
 from rag.types import Source
 
@@ -196,15 +203,6 @@ def _coverage(weights: dict[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in lowered)
 
 
-def _unglued(term: str, text: str) -> str:
-    """A question word without the function character jieba glued to a name it does not know (黄华麒是,
-    史继偕著), when only the name is in the (lower-cased) sources' text."""
-    lowered = term.lower()
-    if len(term) >= 3 and term[-1] in GLUED and lowered not in text and lowered[:-1] in text:
-        return term[:-1]
-    return term
-
-
 def question_parts(question: str) -> list[str]:
     """A question that asks several things (…？…？) split into its parts; else the question itself."""
     parts = [p.strip() for p in _PART_END.split(question) if len(p.strip()) >= MIN_PART_CHARS]
@@ -368,10 +366,10 @@ class Part:
                 keep_byline=bool(ASKS_BYLINE.search(asked)),
             )
             weights = {
-                _unglued(t, everything): w
+                unglued(t, everything): w
                 for t, w in term_weights(text, context, others, [c.text for c in pool]).items()
             }
-            story = {_unglued(t, everything) for t in content_terms(text) + content_terms(context)}  # its story
+            story = {unglued(t, everything) for t in content_terms(text) + content_terms(context)}  # its story
             story -= {t for t in story if any(t in noun for noun in asked_category(text))}  # 哪所大学
             story -= {t for t in story if _ASKING_TERM.match(t)}  # 哪些地方, 多长: the asking, not the story
             grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})
@@ -410,6 +408,10 @@ class Part:
         known = sum(any(self.grounds.holds_word(t, self.article(n)) for n in self.by_n) for t in self.story)
         return known / len(self.story) if self.story else 1.0
 
+    def topic_known(self) -> bool:
+        """Whether some source's article names what the part is about (`Grounds.holds_topic`)."""
+        return any(self.grounds.holds_topic(self.by_n[n], self.article(n)) for n in self.by_n)
+
     def article_share(self, n: int) -> float:
         """The share of the grounding words that source n's article holds (or a form the sources define)."""
         held = sum(w for group, w in self.grounding if any(self.grounds.holds_word(t, self.article(n)) for t in group))
@@ -432,7 +434,7 @@ def rank_sentences(
     (context, title), its source's rank (1/n) and the share of the question's words its article holds
     (article)."""
     kind, pool, weights, by_n, grounds = part.kind, part.pool, part.weights, part.by_n, part.grounds
-    if part.known_share() < min_known:
+    if part.known_share() < min_known or not part.topic_known():
         return []
 
     groups = [members for members, _ in _word_groups(weights)]

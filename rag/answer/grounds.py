@@ -16,12 +16,15 @@ from dataclasses import dataclass
 
 from rag.answer.dates import article_day, matches, stated_years, text_dates
 from rag.answer.question import (
+    abbreviates,
     asked_dates,
     critical_terms,
     defined_aliases,
     event_names,
     missing_terms,
     people_in,
+    topic,
+    unglued,
 )
 from rag.lexicon import ASKS_SUPERLATIVE, SAME_MEANING, STATES_SUPERLATIVE, WIRE_DATELINE
 from rag.types import Source
@@ -41,6 +44,7 @@ class Grounds:
     events: list[str]
     superlative: bool
     strict_types: frozenset[str]
+    topic: str
 
     @classmethod
     def of(
@@ -70,6 +74,7 @@ class Grounds:
             events=event_names(standalone),
             superlative=bool(ASKS_SUPERLATIVE.search(standalone)),
             strict_types=strict_types,
+            topic=source_topic(standalone, sources),
         )
 
     def holds_word(self, word: str, article: str) -> bool:
@@ -85,6 +90,17 @@ class Grounds:
                 if key.lower() == lowered
                 for form in forms
             )
+        )
+
+    def holds_topic(self, source: Source, article: str) -> bool:
+        """Whether the article (lower-cased) names what the question is about (`topic`: 牡蒿 of "牡蒿在什么季节
+        开花？"), as written, by a word of the same meaning, an alias the sources define, the paper's 我省
+        or written out in full (文革 for 文化大革命); sources that never name it answer about something else."""
+        return (
+            not self.topic
+            or self.holds_word(self.topic, article)
+            or abbreviates(self.topic, article, min_length=2)
+            or not missing_terms([self.topic], article, self.aliases, self.people, self.documents[source.source])
         )
 
     def article_holds(self, source: Source, article: str) -> bool:
@@ -112,18 +128,26 @@ def unsupported_terms(
     in_corpus: Callable[[str], bool] = lambda term: True,
 ) -> list[str]:
     """Critical terms of the question that no single source article holds together (aliases the
-    sources define count); [] when one does. The evidence check of the LLM backend."""
-    critical = critical_terms(standalone, in_corpus)
-    if not critical or not sources:
-        return critical
-    aliases, people, documents = source_aliases(sources), people_in(standalone), source_documents(sources, article_text)
-    return min(
+    sources define count), and its topic when no source names it; [] when one does. The evidence check
+    of the LLM backend."""
+    grounds = Grounds.of("", standalone, sources, article_text, in_corpus, frozenset())
+    if not sources:
+        return [*grounds.critical, *([grounds.topic] if grounds.topic else [])]
+    articles = [(s, (s.title + "\n" + article_text(s)).lower()) for s in sources]
+    missing = min(
         (
-            missing_terms(critical, s.title + "\n" + article_text(s), aliases, people, documents[s.source])
-            for s in sources
+            missing_terms(grounds.critical, article, grounds.aliases, grounds.people, grounds.documents[s.source])
+            for s, article in articles
         ),
         key=len,
     )
+    unnamed = not any(grounds.holds_topic(s, article) for s, article in articles)
+    return [*missing, grounds.topic] if unnamed and grounds.topic not in missing else missing
+
+
+def source_topic(question: str, sources: Sequence[Source]) -> str:
+    """The question's `topic`, without a character jieba glued to it when only the rest is in the sources."""
+    return unglued(topic(question), "\n".join(s.title + "\n" + s.text for s in sources).lower())
 
 
 def source_aliases(sources: Sequence[Source]) -> dict[str, set[str]]:

@@ -38,7 +38,7 @@ from rag.lexicon import (
     UNIT_NOUNS,
     UNITS,
 )
-from rag.names import pos_words
+from rag.names import in_dictionary, pos_words
 
 _TYPES = (
     ("role", re.compile(r"什么职务|什么职位|担任什么|什么身份|哪个职务")),
@@ -47,13 +47,14 @@ _TYPES = (
     ("when", re.compile(r"何时|哪天|哪一天|什么时候|什么时间|哪年|哪一年|哪月|几月|几号|几日|何日|哪个月|哪一年")),
     ("who", re.compile(r"谁|哪位|哪个人|什么人|哪名")),
     ("where", re.compile(r"哪里|哪儿|何地|在哪|哪个城市|哪座城市|什么地方|哪个国家|哪个省")),
-    ("reason", re.compile(r"为什么|为何|什么原因|原因是什么|因为什么")),
+    # 为什么 ending a question after a verb asks what (称之为什么？): the reason is asked before the predicate
+    ("reason", re.compile(r"(?<![\u4e00-\u9fff])为什么|为什么(?![？?。\s]*$)|为何|什么原因|原因是什么|因为什么")),
     ("method", re.compile(r"怎么|如何|怎样|通过什么方式|采取了什么")),
     ("yesno", re.compile(r"是否|有没有|是不是|能不能|能否|吗[？?]?$")),
     ("definition", re.compile(r"^(?:什么是|何谓)|^[^，,的]{2,20}?是什么(?:意思)?[？?]?$")),
 )
-_EVENT = re.compile(  # a numbered meeting: 十三届二次会议, 第十二次主席会议
-    r"[一二三四五六七八九十百\d]+届[一二三四五六七八九十\d]+次(?:全体)?会议"
+_EVENT = re.compile(  # a numbered meeting: 十三届二次会议, 十六届人大二次会议, 第十二次主席会议
+    r"[一二三四五六七八九十百\d]+届[\u4e00-\u9fff]{0,4}?[一二三四五六七八九十\d]+次(?:全体)?会议"
     r"|第[一二三四五六七八九十百\d]+次[\u4e00-\u9fff]{0,4}会议"
 )
 _ASKING_WORDS = frozenset("其中 分别 具体 主要 哪位 哪家 哪项 哪种 哪名 哪次 哪年 哪月".split())  # ask, do not describe
@@ -64,6 +65,11 @@ _WH_WORDS = frozenset("什么 哪 哪个 哪些 哪一 哪种 哪类 哪家 哪�
 _WORK_TITLE = re.compile(r"《([^《》]{1,30})》")
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,6}[-/]?\d{1,5}[A-Za-z0-9]*|[A-Z](?:\.[A-Z])+\.?)(?![A-Za-z0-9])")
 _CHAR_FLAGS = {"n", "g", "ng", "vg"}  # what jieba tags the characters of a name it does not know
+_SUBJECT_FLAGS = {"n", "nr", "nrfg", "nrt", "ns", "nt", "nz", "eng", "j", "ng", "nl", "an"}  # nouns and names
+_FRONTED_FLAGS = {"m", "t", "p", "r"}  # a clause opening with a time, a preposition or 为什么 is fronted
+_DOCUMENT_WORDS = frozenset("标题 题目 大标题 报道 文章 本文 新闻 稿件 记者 作者".split())  # not what it reports
+_ABOUT = frozenset("对于 关于 至于".split())  # …but 对于X的关系，专家们… is about X
+_ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样".split())  # ask how or why, not what the subject is
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
 _ASKS_IDENTITY = re.compile(r"是谁[？?]?\s*$")
@@ -182,6 +188,43 @@ def head_names(question: str) -> list[str]:
     return names + ([unknown] if len(unknown) >= 3 else [])
 
 
+def unglued(term: str, text: str) -> str:
+    """A question word without the function character jieba glued to a name it does not know (黄华麒是,
+    史继偕著), when only the name is in the (lower-cased) sources' text."""
+    lowered = term.lower()
+    if len(term) >= 3 and term[-1] in GLUED and lowered not in text and lowered[:-1] in text:
+        return term[:-1]
+    return term
+
+
+def topic(question: str) -> str:
+    """The first word of the question's subject, the thing it asks about (牡蒿 in "牡蒿在什么季节开花？",
+    佐敦 in "为什么到了1996年，佐敦谷南道必须停用？"): after a fronted clause that opens with a time or
+    a preposition other than 对于/关于 (到了1996年，) and an opening 为什么/怎么, the first noun of two or
+    more characters, or the first two of a run of single characters jieba cannot join (an unknown name)
+    or of a long word it made up, which may run into the verb (符泳练水的时间…). "" when the
+    subject is what is asked (哪个机构…, 谁…), a pronoun (此鱼, 该剧), the document itself (标题中说…) or a
+    verb (the question opens with what is done)."""
+    clauses = re.split(r"[，,]", question)
+    opening = pos_words(clauses[0])[:1]
+    fronted = len(clauses) > 1 and opening and opening[0][1] in _FRONTED_FLAGS and opening[0][0] not in _ABOUT
+    words = pos_words("，".join(clauses[1:]) if fronted else question)
+    i = 0
+    while i < len(words) and (words[i][1] in _OPENING_FLAGS or words[i][0] in _ADVERBIAL_ASKING):
+        i += 1
+    unknown = ""
+    for word, flag in words[i:]:
+        if len(word) == 1 and flag in _CHAR_FLAGS:
+            unknown += word
+            continue
+        if unknown:
+            break
+        if flag not in _SUBJECT_FLAGS or len(word) < 2 or QUESTION_WORD.match(word) or word in _DOCUMENT_WORDS:
+            return ""
+        return word if len(word) < 4 or in_dictionary(word) else word[:2]  # a word jieba made up, like a run
+    return unknown[:2] if len(unknown) >= 2 else ""
+
+
 def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:
     """Terms an answer's article must contain: names, Latin words (GDP) and codes (A-135), works named
     in 《》, deputy titles and government bodies. A paper's words for its own region (我省, 全国) are
@@ -227,10 +270,11 @@ def defined_aliases(text: str) -> dict[str, set[str]]:
     return aliases
 
 
-def _abbreviates(term: str, text: str) -> bool:
+def abbreviates(term: str, text: str, min_length: int = 3) -> bool:
     """Whether the text writes out in full what the term abbreviates: its characters in order, each
-    gap short, within one clause (国常会 in 国务院常务会议), as Chinese forms abbreviations."""
-    if len(term) < 3 or _LATIN_OR_DIGIT.search(term):
+    gap short, within one clause (国常会 in 国务院常务会议), as Chinese forms abbreviations. Shorter terms
+    than `min_length` are not read as abbreviations (two characters in order are too often chance)."""
+    if len(term) < min_length or _LATIN_OR_DIGIT.search(term):
         return False
     gaps = "[^，,。；;、\\s]{0,4}?"
     return re.search(gaps.join(map(re.escape, term)), text) is not None
@@ -257,7 +301,7 @@ def missing_terms(
         province = term.removesuffix("省")
         if province in PROVINCES and OWN_PROVINCE.search(kept) and province in document:
             return True
-        return term not in people and _abbreviates(term, kept)
+        return term not in people and abbreviates(term, kept)
 
     return [t for t in terms if not found(t)]
 
