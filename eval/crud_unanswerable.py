@@ -3,12 +3,14 @@
     python -m eval.crud_unanswerable --subset /tmp/crud/corpus.jsonl --out /tmp/crud-unans [--n 60] [--seed 0]
 
 From the subset (`eval.crud_subset`), `--n` questions are drawn with `--seed`; their evidence
-articles and every other article that holds their answer (a member of each answer group, as
-the scorer judges an answer) are removed. The rest of the subset stays, so same-topic articles
-remain and a refusal has to be earned. `qa.jsonl` holds the drawn questions with
-`answer_groups: []` (type `unanswerable`) and the other questions that stay answerable in the
-reduced corpus (an article still holds their answer), so refusal precision and recall are both
-measured; `removed.txt` lists the removed article ids. Write it outside the repository.
+articles and every other article that holds any part of their answer are removed: a member of any
+answer group, as the scorer finds one, unless the member is too common to tell (in more than 1% of
+the articles and more than three, like 美国 or 2023年). So no drawn question can be answered even in
+part. The rest of the subset stays, so same-topic articles remain and a refusal has to be earned.
+`qa.jsonl` holds the drawn questions with `answer_groups: []` (type `unanswerable`) and the other
+questions that stay answerable in the reduced corpus (an article still holds their answer), so
+refusal precision and recall are both measured; `removed.txt` lists the removed article ids. Write
+it outside the repository.
 """
 
 from __future__ import annotations
@@ -22,10 +24,22 @@ from pathlib import Path
 from eval.crud_subset import DEFAULT_QA
 
 _SPACE = re.compile(r"\s+")
+MAX_MEMBER_SHARE = 0.01  # an answer member in more of the articles than this says nothing of answering…
+MIN_TELLING_LIMIT = 3  # …unless it is in this many or fewer
 
 
 def _squash(text: str) -> str:
     return _SPACE.sub("", text)
+
+
+def telling_members(
+    groups: list[list[str]], squashed_texts: list[str], max_share: float = MAX_MEMBER_SHARE
+) -> set[str]:
+    """The (squashed) members of the answer groups found in at most `max_share` of the texts (or three): an article
+    holding one holds part of the answer (240元, 严正交涉), one holding 美国 need not."""
+    limit = max(max_share * len(squashed_texts), MIN_TELLING_LIMIT)
+    members = {_squash(m) for group in groups for m in group if _squash(m)}
+    return {m for m in members if sum(m in text for text in squashed_texts) <= limit}
 
 
 def holds_answer(text: str, groups: list[list[str]]) -> bool:
@@ -41,10 +55,14 @@ def build(subset: Path, qa: Path, out: Path, n: int, seed: int = 0) -> tuple[int
     items = [json.loads(line) for line in qa.read_text(encoding="utf-8").splitlines() if line.strip()]
     items = [q for q in items if q.get("answer_groups") and set(q.get("evidence_doc_ids") or []) <= ids]
     chosen = random.Random(seed).sample(items, min(n, len(items)))
+    squashed = [_squash(a["text"]) for a in articles]
     removed: set[str] = set()
     for item in chosen:
         removed.update(item["evidence_doc_ids"])
-        removed.update(str(a["id"]) for a in articles if holds_answer(a["text"], item["answer_groups"]))
+        members = telling_members(item["answer_groups"], squashed)
+        removed.update(
+            str(a["id"]) for a, text in zip(articles, squashed, strict=True) if any(m in text for m in members)
+        )
     kept = [a for a in articles if str(a["id"]) not in removed]
     chosen_ids = {q["id"] for q in chosen}
     questions = []

@@ -41,6 +41,28 @@ def test_unanswerable_variant_removes_every_article_holding_the_answer(tmp_path:
     assert holds_answer("全长 5.5公里", [["5.5公里"]]) and not holds_answer("全长", [["5.5公里"]])
 
 
+def test_unanswerable_variant_removes_an_article_holding_part_of_the_answer_but_not_a_common_word(tmp_path: Path):
+    articles = [
+        {"id": "e1", "text": "美国政府宣布，汽油每吨提高240元，柴油每吨提高230元。"},
+        {"id": "half", "text": "美国消息：汽油每吨提高240元。"},  # one of the two answers: removed
+        *({"id": f"us{i}", "text": f"美国第{i}条新闻。"} for i in range(5)),  # 美国 is an answer too common to tell
+        {"id": "e2", "text": "深圳湾大桥全长5.5公里。"},
+    ]
+    qa = [
+        {
+            "id": "q1",
+            "question": "汽油和柴油每吨提高多少元？美国哪个部门宣布？",
+            "answer_groups": [["240元"], ["230元"], ["美国"]],
+            "evidence_doc_ids": ["e1"],
+        },
+        {"id": "q2", "question": "深圳湾大桥多长？", "answer_groups": [["5.5公里"]], "evidence_doc_ids": ["e2"]},
+    ]
+    subset, questions = _write(tmp_path / "subset.jsonl", articles), _write(tmp_path / "qa.jsonl", qa)
+    build(subset, questions, tmp_path / "out", n=2, seed=0)
+    corpus = [json.loads(line)["id"] for line in (tmp_path / "out" / "corpus.jsonl").read_text("utf-8").splitlines()]
+    assert corpus == [f"us{i}" for i in range(5)]
+
+
 @pytest.mark.skipif(not DEFAULT_DATA.is_dir(), reason="the shared CMRC trial set is not on this machine")
 def test_cmrc_becomes_a_corpus_and_a_qa_set_with_unanswerable_questions(tmp_path: Path):
     contexts, answerable, unanswerable = convert(DEFAULT_DATA, tmp_path)
