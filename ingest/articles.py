@@ -23,7 +23,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ingest.clean import DATELINE, Block, page_blocks, page_edition
+from ingest.clean import Block, page_blocks, page_edition
+from rag.lexicon import DATELINE
 from rag.types import Article, Box, Layout, TextLine
 
 _CLOSING = re.compile(

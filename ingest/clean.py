@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from rag.lexicon import DATELINE
 from rag.text import ends_sentence
 from rag.types import Box
 
@@ -25,11 +26,6 @@ REFERENCE = re.compile(r"^(?:>{2,}|》{2,})|详见第.{1,4}版|[上下]?转第.{
 EDITION = re.compile(
     r"第\s*(?P<number>[A-Za-z]?\d{1,3}|[一二三四五六七八九十]{1,3})\s*版"
     r"(?:\s*(?P<section>[\u4e00-\u9fff]{2,6})(?![\u4e00-\u9fff]))?"
-)
-DATELINE = re.compile(
-    r"^(?P<paper>本报|[\u4e00-\u9fff]{1,8}?(?:社|报|台|网))"
-    r"(?:讯|(?P<place>[\u4e00-\u9fff]{0,8}?)(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:电|讯))"
-    r"\s*(?:[（(](?P<credit>[^）)]{1,60})[）)])?"
 )
 MAX_HEADLINE_CHARS = 40
 MAX_LABEL_CHARS = 4

@@ -14,7 +14,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ingest.articles import build_articles, group_blocks, page_paper
-from ingest.clean import DATELINE, MAX_HEADLINE_CHARS, REFERENCE, Block, normalise_line
+from ingest.clean import MAX_HEADLINE_CHARS, REFERENCE, Block, normalise_line
+from rag.lexicon import DATELINE
 from rag.text import ends_sentence
 from rag.types import Article, Layout
 

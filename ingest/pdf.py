@@ -24,7 +24,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ingest.articles import Draft, build_articles, group_blocks, page_paper
-from ingest.clean import DATELINE, EDITION, REFERENCE, Block, join_wrapped, normalise_line
+from ingest.clean import EDITION, REFERENCE, Block, join_wrapped, normalise_line
+from rag.lexicon import DATELINE
 from rag.page_image import PDFIUM_LOCK
 from rag.types import Article, Box, Layout
 

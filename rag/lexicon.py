@@ -130,13 +130,17 @@ CONTEXT_WORDS = re.compile(
     r"|[两三四五六七八九十](?:个|项|份|大)"
 )
 
-# A dateline or byline opening a story: 衡阳日报讯（全媒体记者 陈润）, 本报讯, 新华社北京12月14日电（记者 …）,
-# 中新网北京7月24日电 (记者 …): a news organisation (…社/报/台/网), a place and the date it was filed.
-WIRE_DATELINE = re.compile(
-    r"[^，。：\s]{0,12}讯|新华社[^，。\s]{0,12}电"
-    r"|[\u4e00-\u9fff]{1,8}?[社报台网][\u4e00-\u9fff]{0,8}?\d{1,2}月\d{1,2}日电"
+# A dateline opening a story, with the byline in brackets after it: 衡阳日报讯（全媒体记者 陈润）, 本报讯,
+# 新华社北京12月14日电（记者 …）, 中新网北京7月24日电 (记者 …): a news organisation (本报, or a name ending
+# in 社/报/台/网/新闻/客户端), where and when it was filed, and the credit. Ingest reads the paper and
+# the reporters from it; answers drop it. `WIRE_DATELINE` finds one anywhere in a text.
+_DATELINE_BODY = (
+    r"(?P<paper>本报|[\u4e00-\u9fff]{1,8}?(?:社|报|台|网|新闻|客户端))"
+    r"(?:讯|(?P<place>[\u4e00-\u9fff]{0,8}?)(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:电|讯)"
+    r"|(?<=社)[\u4e00-\u9fff]{1,8}?电)"  # an agency may leave the date out: 新华社北京电
 )
-DATELINE = re.compile(rf"^\s*(?:{WIRE_DATELINE.pattern})\s*(?:[（(][^）)]{{0,40}}[）)])?\s*")
+DATELINE = re.compile(rf"^\s*{_DATELINE_BODY}\s*(?:[（(](?P<credit>[^）)]{{1,60}})[）)])?\s*")
+WIRE_DATELINE = re.compile(_DATELINE_BODY)
 # A byline in brackets inside a sentence: （记者 魏华都）, (全媒体记者 陈润 通讯员 …).
 CREDIT = re.compile(r"[（(][^）)]{0,30}记者[^）)]{0,30}[）)]")
 # Questions about who wrote or photographed a story, which its byline answers.

@@ -12,6 +12,7 @@ from rag.answer.question import satisfies_type
 from rag.chain import Assistant
 from rag.cite import verify
 from rag.index import NewsIndex
+from rag.lexicon import DATELINE
 from rag.types import Source
 
 
@@ -59,6 +60,25 @@ def test_a_dated_wire_dateline_and_byline_are_not_quoted():
     assert news_text(sentence) == "记者24日从应急管理部获悉，消防员招录工作正式启动。"
     assert news_text("人民网北京8月1日电 水利部1日发布汛情通报。") == "水利部1日发布汛情通报。"
     assert news_text("会议于7月24日电视直播。") == "会议于7月24日电视直播。"  # not at the start: no dateline
+
+
+@pytest.mark.parametrize(
+    ("text", "paper", "credit"),
+    [
+        ("衡阳日报讯（全媒体记者 陈润）12月13日，", "衡阳日报", "全媒体记者 陈润"),
+        ("新华社北京电 （记者 王宁）今天，", "新华社", "记者 王宁"),  # an agency may leave the date out
+        ("中新网北京7月24日电 (记者 张三) 今天，", "中新网", "记者 张三"),
+        ("极目新闻讯 8月9日上午，", "极目新闻", None),
+    ],
+)
+def test_one_dateline_pattern_gives_ingest_the_paper_and_credit(text: str, paper: str, credit: str | None):
+    found = DATELINE.match(text)
+    assert found and found.group("paper") == paper and found.group("credit") == credit
+
+
+def test_ordinary_text_is_not_a_dateline():
+    assert DATELINE.match("以下列出台湾电视公司（简称：台视）旗下各频道播出的节目。") is None  # 台湾电 is no 电
+    assert DATELINE.match("通讯员张三说，") is None
 
 
 def test_the_wire_end_mark_is_not_part_of_a_sentence():
