@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 from rag.answer.dates import RELATIVE_DAY, Day, stated_dates
 from rag.lexical import tokenize
@@ -68,7 +68,6 @@ _CHAR_FLAGS = {"n", "g", "ng", "vg"}  # what jieba tags the characters of a name
 _SUBJECT_FLAGS = {"n", "nr", "nrfg", "nrt", "ns", "nt", "nz", "eng", "j", "ng", "nl", "an"}  # nouns and names
 _FRONTED_FLAGS = {"m", "t", "p", "r"}  # a clause opening with a time, a preposition or 为什么 is fronted
 _DOCUMENT_WORDS = frozenset("标题 题目 大标题 报道 文章 本文 新闻 稿件 记者 作者".split())  # not what it reports
-_PREDICATES = frozenset("是 有 为 约 叫 叫做 称为 达 共 是否 有没有 有何 如何 怎样 多少".split())  # a question's verb
 _ABOUT = frozenset("对于 关于 至于".split())  # …but 对于X的关系，专家们… is about X
 _ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样".split())  # ask how or why, not what the subject is
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
@@ -235,10 +234,8 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     terms = []
     words = pos_words(question)
     word_ends = set(itertools.accumulate(len(word) for word, _ in words))
-    for i, (word, flag) in enumerate(words):
+    for word, flag in words:
         if flag not in _NAME_FLAGS or len(word) < 2 or (flag in PLACE_FLAGS and OWN_REGION.search(word)):
-            continue
-        if _asked_attribute(words, i):
             continue
         if flag != "eng" and not in_corpus(word):
             stem = word[:-1] if len(word) >= 3 and word[-1] in GLUED else ""
@@ -254,13 +251,6 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     bodies = [m.group(0) for m in BODY.finditer(question) if m.end() in word_ends]
     terms += [body for body in bodies if not _NOT_IN_NAMES.search(body)]
     return list(dict.fromkeys(t for t in terms if t))
-
-
-def _asked_attribute(words: Sequence[tuple[str, str]], i: int) -> bool:
-    """Whether word i is the attribute a question asks of its topic, not a name: right after 的 and
-    right before the predicate (X的叶子有什么特点, X的英文名是什么, X的长度约是多少), where jieba's dictionary
-    tags some common nouns as names (叶子, 英文名 as people, 长度 as a place)."""
-    return 0 < i < len(words) - 1 and words[i - 1][0] == "的" and words[i + 1][0] in _PREDICATES
 
 
 def asked_dates(question: str) -> list[Day]:
