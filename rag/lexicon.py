@@ -131,13 +131,14 @@ CONTEXT_WORDS = re.compile(
 )
 
 # A dateline opening a story, with the byline in brackets after it: 衡阳日报讯（全媒体记者 陈润）, 本报讯,
-# 新华社北京12月14日电（记者 …）, 中新网北京7月24日电 (记者 …): a news organisation (本报, or a name ending
-# in 社/报/台/网/新闻/客户端), where and when it was filed, and the credit. Ingest reads the paper and
+# 新华社北京12月14日电（记者 …）, 中新网北京7月24日电 (记者 …), 央视网消息：: a news organisation (本报, or
+# a name ending in 社/报/台/网/新闻/客户端), where and when it was filed, and the credit. Without a date
+# only an agency's (…社) place and 电 standing alone count (新华社北京电, not 全社会用电量). Ingest reads the paper and
 # the reporters from it; answers drop it. `WIRE_DATELINE` finds one anywhere in a text.
 _DATELINE_BODY = (
-    r"(?P<paper>本报|[\u4e00-\u9fff]{1,8}?(?:社|报|台|网|新闻|客户端))"
-    r"(?:讯|(?P<place>[\u4e00-\u9fff]{0,8}?)(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:电|讯)"
-    r"|(?<=社)[\u4e00-\u9fff]{1,8}?电)"  # an agency may leave the date out: 新华社北京电
+    r"(?P<paper>本报|[\u4e00-\u9fff·]{1,12}?(?:社|报|台|网|新闻|客户端)(?![社报台网]))"
+    r"(?:讯|消息[:：]|(?P<place>[\u4e00-\u9fff]{0,8}?)(?:\d{4}年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日(?:电|讯)"
+    r"|(?<=社)[\u4e00-\u9fff]{2,6}?电(?=\s|[（(]|$))"  # an agency may leave the date out: 新华社北京电 （记者…）
 )
 DATELINE = re.compile(rf"^\s*{_DATELINE_BODY}\s*(?:[（(](?P<credit>[^）)]{{1,60}})[）)])?\s*")
 WIRE_DATELINE = re.compile(_DATELINE_BODY)

@@ -69,6 +69,10 @@ def test_a_dated_wire_dateline_and_byline_are_not_quoted():
         ("新华社北京电 （记者 王宁）今天，", "新华社", "记者 王宁"),  # an agency may leave the date out
         ("中新网北京7月24日电 (记者 张三) 今天，", "中新网", "记者 张三"),
         ("极目新闻讯 8月9日上午，", "极目新闻", None),
+        ("中国新闻网北京1月1日电 记者1日获悉，", "中国新闻网", None),  # 网 is part of the name
+        ("新华社北京2023年1月1日电（记者 李明）", "新华社", "记者 李明"),
+        ("湖南日报·新湖南客户端讯（记者 李明）", "湖南日报·新湖南客户端", "记者 李明"),
+        ("央视网消息：近日，", "央视网", None),
     ],
 )
 def test_one_dateline_pattern_gives_ingest_the_paper_and_credit(text: str, paper: str, credit: str | None):
@@ -79,6 +83,13 @@ def test_one_dateline_pattern_gives_ingest_the_paper_and_credit(text: str, paper
 def test_ordinary_text_is_not_a_dateline():
     assert DATELINE.match("以下列出台湾电视公司（简称：台视）旗下各频道播出的节目。") is None  # 台湾电 is no 电
     assert DATELINE.match("通讯员张三说，") is None
+    for opening in (
+        "全社会用电量同比增长5%。",
+        "农民专业合作社利用光伏发电增收。",
+        "该旅行社来电称，",
+        "据新华社报道，",
+    ):
+        assert DATELINE.match(opening) is None, opening  # 社…电 inside a sentence is no agency's dateline
 
 
 def test_the_wire_end_mark_is_not_part_of_a_sentence():

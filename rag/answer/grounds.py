@@ -111,14 +111,22 @@ class Grounds:
         return not self.dates or any(any(matches(d, f) for f in text_dates(article, today)) for d in self.dates)
 
     def sentence_fits(self, source: Source, sentence: str, context: str) -> bool:
-        """The sentence (after `context`, the one before it) names the asked meeting when the type is
-        strict, states no other year than the asked one, and a superlative when one is asked (投资最大)."""
-        if self.kind in self.strict_types and any(event not in context + sentence for event in self.events):
+        """The sentence (after `context`, the one before it) names the asked meeting (`names_event`) when
+        the type is strict, states no other year than the asked one, and a superlative when one is asked
+        (投资最大)."""
+        nearby = context + sentence
+        if self.kind in self.strict_types and any(not names_event(event, nearby) for event in self.events):
             return False
         if self.superlative and not STATES_SUPERLATIVE.search(sentence):
             return False
         own_years = stated_years(sentence, article_day(source.date))
         return not (self.years and own_years and not own_years & self.years)
+
+
+def names_event(event: str, text: str) -> bool:
+    """Whether the text names the meeting, as the question writes it or in full (十四届全国人大一次会议 in
+    第十四届全国人民代表大会第一次会议)."""
+    return event in text or abbreviates(event, text)
 
 
 def unsupported_terms(

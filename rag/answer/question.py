@@ -47,8 +47,8 @@ _TYPES = (
     ("when", re.compile(r"何时|哪天|哪一天|什么时候|什么时间|哪年|哪一年|哪月|几月|几号|几日|何日|哪个月|哪一年")),
     ("who", re.compile(r"谁|哪位|哪个人|什么人|哪名")),
     ("where", re.compile(r"哪里|哪儿|何地|在哪|哪个城市|哪座城市|什么地方|哪个国家|哪个省")),
-    # 为什么 ending a question after a verb asks what (称之为什么？): the reason is asked before the predicate
-    ("reason", re.compile(r"(?<![\u4e00-\u9fff])为什么|为什么(?![？?。\s]*$)|为何|什么原因|原因是什么|因为什么")),
+    # 为什么 ending a question after 称/叫/名 asks what it is called (又被称之为什么？), not why (这是为什么？)
+    ("reason", re.compile(r"(?<![称叫名之作成])为什么|为什么(?![？?。\s]*$)|为何|什么原因|原因是什么|因为什么")),
     ("method", re.compile(r"怎么|如何|怎样|通过什么方式|采取了什么")),
     ("yesno", re.compile(r"是否|有没有|是不是|能不能|能否|吗[？?]?$")),
     ("definition", re.compile(r"^(?:什么是|何谓)|^[^，,的]{2,20}?是什么(?:意思)?[？?]?$")),
@@ -66,10 +66,11 @@ _WORK_TITLE = re.compile(r"《([^《》]{1,30})》")
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,6}[-/]?\d{1,5}[A-Za-z0-9]*|[A-Z](?:\.[A-Z])+\.?)(?![A-Za-z0-9])")
 _CHAR_FLAGS = {"n", "g", "ng", "vg"}  # what jieba tags the characters of a name it does not know
 _SUBJECT_FLAGS = {"n", "nr", "nrfg", "nrt", "ns", "nt", "nz", "eng", "j", "ng", "nl", "an"}  # nouns and names
-_FRONTED_FLAGS = {"m", "t", "p", "r"}  # a clause opening with a time, a preposition or 为什么 is fronted
+_PREPOSITIONS = ("在", "从", "自", "到", "于", "当")  # 在此期间 is one word to jieba
+_TIME_END = re.compile(r"(?:[年月日时]|期间|以来|[前后])\s*$")  # a clause of numbers ending so is a time
 _DOCUMENT_WORDS = frozenset("标题 题目 大标题 报道 文章 本文 新闻 稿件 记者 作者".split())  # not what it reports
 _ABOUT = frozenset("对于 关于 至于".split())  # …but 对于X的关系，专家们… is about X
-_ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样".split())  # ask how or why, not what the subject is
+_ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样 请问".split())  # ask how or why, not what the subject is
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
 _ASKS_IDENTITY = re.compile(r"是谁[？?]?\s*$")
@@ -199,15 +200,14 @@ def unglued(term: str, text: str) -> str:
 
 def topic(question: str) -> str:
     """The first word of the question's subject, the thing it asks about (牡蒿 in "牡蒿在什么季节开花？",
-    佐敦 in "为什么到了1996年，佐敦谷南道必须停用？"): after a fronted clause that opens with a time or
-    a preposition other than 对于/关于 (到了1996年，) and an opening 为什么/怎么, the first noun of two or
+    佐敦 in "为什么到了1996年，佐敦谷南道必须停用？"): after a fronted clause (`_fronted`: a time, a 在…
+    phrase, 为什么…) and an opening 为什么/怎么/请问, the first noun (or Latin word) of two or
     more characters, or the first two of a run of single characters jieba cannot join (an unknown name)
     or of a long word it made up, which may run into the verb (符泳练水的时间…). "" when the
     subject is what is asked (哪个机构…, 谁…), a pronoun (此鱼, 该剧), the document itself (标题中说…) or a
     verb (the question opens with what is done)."""
     clauses = re.split(r"[，,]", question)
-    opening = pos_words(clauses[0])[:1]
-    fronted = len(clauses) > 1 and opening and opening[0][1] in _FRONTED_FLAGS and opening[0][0] not in _ABOUT
+    fronted = len(clauses) > 1 and _fronted(clauses[0])
     words = pos_words("，".join(clauses[1:]) if fronted else question)
     i = 0
     while i < len(words) and (words[i][1] in _OPENING_FLAGS or words[i][0] in _ADVERBIAL_ASKING):
@@ -217,12 +217,26 @@ def topic(question: str) -> str:
         if len(word) == 1 and flag in _CHAR_FLAGS:
             unknown += word
             continue
-        if unknown:
+        if len(unknown) >= 2:
             break
+        unknown = ""  # one character before a word (两国领导人): the word opens the subject
         if flag not in _SUBJECT_FLAGS or len(word) < 2 or QUESTION_WORD.match(word) or word in _DOCUMENT_WORDS:
             return ""
-        return word if len(word) < 4 or in_dictionary(word) else word[:2]  # a word jieba made up, like a run
+        if len(word) < 4 or in_dictionary(word) or _LATIN_OR_DIGIT.search(word):  # COP15 whole
+            return word
+        return word[:2]  # a word jieba made up, which may run into the verb
     return unknown[:2] if len(unknown) >= 2 else ""
+
+
+def _fronted(clause: str) -> bool:
+    """Whether a question's first clause is an adverbial before its subject: a time (2008年，到了1996年，),
+    a phrase opening with 在/从/自 … (在此期间，) but not 对于/关于 (which name the topic), or 为什么…."""
+    words = pos_words(clause)
+    if not words or words[0][0] in _ABOUT:
+        return False
+    word, flag = words[0]
+    timed = flag == "m" and bool(_TIME_END.search(clause))
+    return flag in {"t", "p"} or clause.startswith(_PREPOSITIONS) or word in _ADVERBIAL_ASKING or timed
 
 
 def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:
