@@ -5,12 +5,13 @@
 From the subset (`eval.crud_subset`), `--n` questions are drawn with `--seed`; their evidence
 articles and every other article that holds any part of their answer are removed: a member of any
 answer group, as the scorer finds one, unless the member is too common to tell (in more than 1% of
-the articles and more than three, like 美国 or 2023年). So no drawn question can be answered even in
-part. The rest of the subset stays, so same-topic articles remain and a refusal has to be earned.
-`qa.jsonl` holds the drawn questions with `answer_groups: []` (type `unanswerable`) and the other
-questions that stay answerable in the reduced corpus (an article still holds their answer), so
-refusal precision and recall are both measured; `removed.txt` lists the removed article ids. Write
-it outside the repository.
+the articles and more than three, like 美国 or 2023年), and every article holding a member of each
+group (the whole answer, however common its words). So no drawn question keeps an article that
+answers it, nor one that answers a part of it in words that tell. The rest of the subset stays, so
+same-topic articles remain and a refusal has to be earned. `qa.jsonl` holds the drawn questions
+with `answer_groups: []` (type `unanswerable`) and the other questions that stay answerable in the
+reduced corpus (an article still holds their answer), so refusal precision and recall are both
+measured; `removed.txt` lists the removed article ids. Write it outside the repository.
 """
 
 from __future__ import annotations
@@ -59,9 +60,11 @@ def build(subset: Path, qa: Path, out: Path, n: int, seed: int = 0) -> tuple[int
     removed: set[str] = set()
     for item in chosen:
         removed.update(item["evidence_doc_ids"])
-        members = telling_members(item["answer_groups"], squashed)
+        groups, members = item["answer_groups"], telling_members(item["answer_groups"], squashed)
         removed.update(
-            str(a["id"]) for a, text in zip(articles, squashed, strict=True) if any(m in text for m in members)
+            str(a["id"])
+            for a, text in zip(articles, squashed, strict=True)
+            if any(m in text for m in members) or holds_answer(a["text"], groups)
         )
     kept = [a for a in articles if str(a["id"]) not in removed]
     chosen_ids = {q["id"] for q in chosen}

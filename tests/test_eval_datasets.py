@@ -63,6 +63,27 @@ def test_unanswerable_variant_removes_an_article_holding_part_of_the_answer_but_
     assert corpus == [f"us{i}" for i in range(5)]
 
 
+def test_unanswerable_variant_removes_a_whole_answer_of_common_words(tmp_path: Path):
+    articles = [
+        {"id": "e1", "text": "2023年，美国总统宣布新政。"},
+        {"id": "dup", "text": "2023年，美国总统访华。"},  # the whole answer, in words too common to tell
+        *({"id": f"us{i}", "text": f"美国第{i}条新闻。"} for i in range(3)),
+        *({"id": f"y{i}", "text": f"2023年第{i}条新闻。"} for i in range(3)),
+    ]
+    qa = [
+        {
+            "id": "q1",
+            "question": "哪国哪年宣布新政？",
+            "answer_groups": [["美国"], ["2023年"]],
+            "evidence_doc_ids": ["e1"],
+        }
+    ]
+    subset, questions = _write(tmp_path / "subset.jsonl", articles), _write(tmp_path / "qa.jsonl", qa)
+    build(subset, questions, tmp_path / "out", n=1, seed=0)
+    corpus = [json.loads(line)["id"] for line in (tmp_path / "out" / "corpus.jsonl").read_text("utf-8").splitlines()]
+    assert corpus == ["us0", "us1", "us2", "y0", "y1", "y2"]
+
+
 @pytest.mark.skipif(not DEFAULT_DATA.is_dir(), reason="the shared CMRC trial set is not on this machine")
 def test_cmrc_becomes_a_corpus_and_a_qa_set_with_unanswerable_questions(tmp_path: Path):
     contexts, answerable, unanswerable = convert(DEFAULT_DATA, tmp_path)
