@@ -20,7 +20,7 @@ from eval.replay import replay, report, sets_from_command_line
 from rag.answer.extractive import SHORTLIST
 
 COVERAGE_GRID = [0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.25, 0.3, 0.35]
-ARTICLE_GRID = [0.5, 0.55, 0.6, 0.67, 0.7, 0.75, 0.8, 0.85, 0.9]
+ARTICLE_GRID = [0.4, 0.45, 0.5, 0.55, 0.6, 0.67, 0.7, 0.75, 0.8, 0.85, 0.9]
 KNOWN_GRID = [0.0, 0.34, 0.4, 0.5, 0.6]
 PARTS_GRID = [0.0, 0.5, 2 / 3, 1.0]  # 0: a question is answered when any part is; 1: only when every part is
 
