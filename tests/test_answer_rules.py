@@ -17,6 +17,7 @@ from rag.answer.grounds import unsupported_terms
 from rag.answer.question import (
     asked_category,
     asked_unit,
+    asks_place_name,
     content_terms,
     critical_terms,
     missing_terms,
@@ -109,6 +110,18 @@ def test_an_age_the_paper_never_states_is_refused(ask):
     text = "王明是某科技公司总经理。他带领300名员工研发新产品。公司今年营收增长15%。"
     assert ask("王明今年多少岁？", [_source(1, "a", text)]).refused
     assert not ask("王明带领多少名员工？", [_source(1, "a", text)]).refused
+
+
+def test_a_city_the_paper_never_names_is_refused(ask):
+    """Asked which city holds a meeting, a sentence naming no place cannot answer; asked where someone
+    served or which film, a body or a work may (`asks_place_name`)."""
+    assert asks_place_name("大会第二阶段会议在哪个城市举行？") and asks_place_name("他来自哪个国家？")
+    assert not asks_place_name("他在哪个会议上提出了倡议？") and not asks_place_name("她最初在哪里任职？")
+    text = "外交部发言人14日宣布，国家主席将以视频方式向大会第二阶段高级别会议开幕式致辞。"
+    assert ask("大会第二阶段会议在哪个城市举行？", [_source(1, "a", text)]).refused
+    held = _source(2, "b", "大会第二阶段会议于12月7日在加拿大蒙特利尔举行。")
+    answer = ask("大会第二阶段会议在哪个城市举行？", [_source(1, "a", text), held])
+    assert not answer.refused and "蒙特利尔" in answer.text
 
 
 def test_general_titles_bodies_and_regions_from_another_province():

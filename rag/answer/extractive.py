@@ -20,6 +20,7 @@ import numpy as np
 from rag.answer.grounds import Grounds
 from rag.answer.question import (
     asked_category,
+    asks_place_name,
     content_terms,
     question_type,
     satisfies_type,
@@ -381,6 +382,12 @@ class Part:
         return parts
 
     @property
+    def strict(self) -> bool:
+        """Whether only a sentence with the asked type of content can answer: a strict type, or a question
+        asking for a place by its name (`asks_place_name`)."""
+        return self.kind in self.grounds.strict_types or asks_place_name(self.typed_by)
+
+    @property
     def total(self) -> float:
         return sum(self.weights.values()) or 1.0
 
@@ -433,7 +440,7 @@ def rank_sentences(
     Each keeps in `features` the shares its previous sentence and its title add of the question's words
     (context, title), its source's rank (1/n) and the share of the question's words its article holds
     (article)."""
-    kind, pool, weights, by_n, grounds = part.kind, part.pool, part.weights, part.by_n, part.grounds
+    pool, weights, by_n, grounds = part.pool, part.weights, part.by_n, part.grounds
     if part.known_share() < min_known or not part.topic_known():
         return []
 
@@ -486,7 +493,7 @@ def rank_sentences(
         """Typed as asked, its article holds the question's critical terms, dates and most of its words,
         and the sentence fits the asked meeting and year."""
         source = by_n[c.n]
-        if not (c.typed or kind not in STRICT_TYPES) or not grounds.article_holds(source, part.article(c.n)):
+        if not (c.typed or not part.strict) or not grounds.article_holds(source, part.article(c.n)):
             return False
         if not grounds.sentence_fits(source, c.text, c.context):
             return False

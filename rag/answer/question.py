@@ -74,6 +74,7 @@ _ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样 请问".spl
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
 _ASKS_IDENTITY = re.compile(r"是谁[？?]?\s*$")
+_ASKS_PLACE_NAME = re.compile(r"哪[个座一]?(?:城市|国家|省|县|市)")  # not 在哪个会议上, 在哪部电影中
 _ASKS_DAY = re.compile(r"哪天|哪一天|几号|几日|何日|日期|开幕日")
 _ASKS_YEAR = re.compile(r"哪年|哪一年|何年|年份")
 _NOT_IN_NAMES = re.compile(r"[哪些跟与去了的在是什么谁]")
@@ -113,6 +114,13 @@ def asks_identity(question: str) -> bool:
     found = _ASKS_IDENTITY.search(question)
     words = pos_words(question[: found.start()]) if found else ()
     return bool(words) and words[-1][1] in PERSON_FLAGS  # the person is the subject, not 朱健的秘书
+
+
+def asks_place_name(question: str) -> bool:
+    """Whether the question asks for a place by its name (哪个城市, 哪个国家, 哪个省): then a sentence that
+    names no place cannot answer it. Other where-questions (在哪里任职, 在哪部电影中) may be answered by a
+    body, a work or an occasion."""
+    return question_type(question) == "where" and _ASKS_PLACE_NAME.search(question) is not None
 
 
 def typing_question(question: str, standalone: str) -> str:

@@ -127,7 +127,7 @@ def _rank(part: Part) -> list[Candidate]:
     if not part.topic_known():
         return []
     model = answer_model()
-    kind, weights, total, by_n, grounds = part.kind, part.weights, part.total, part.by_n, part.grounds
+    weights, total, by_n, grounds = part.weights, part.total, part.by_n, part.grounds
     named = [t for t in grounds.critical if not t.startswith("副")] or list(grounds.people)
 
     def features(c: Candidate) -> dict[str, float] | None:
@@ -137,7 +137,7 @@ def _rank(part: Part) -> list[Candidate]:
             return None
         nearby = c.context + c.text
         typed = part.typed(c)
-        if kind in STRICT_TYPES and not typed:
+        if part.strict and not typed:
             return None
         rest = {t: w for t, w in weights.items() if t not in c.text.lower()}
         found = text_dates(nearby, article_day(source.date))
