@@ -14,6 +14,7 @@ import pytest
 from rag.answer.dates import absolute, holds_date, resolve, text_dates
 from rag.answer.extractive import MIN_KNOWN_SHARE, STRICT_TYPES, Extracted, Part, answer_extractive, rank_sentences
 from rag.answer.grounds import unsupported_terms
+from rag.answer.quantities import stated_quantities, states_quantity
 from rag.answer.question import (
     asked_category,
     asked_unit,
@@ -122,6 +123,26 @@ def test_a_city_the_paper_never_names_is_refused(ask):
     held = _source(2, "b", "大会第二阶段会议于12月7日在加拿大蒙特利尔举行。")
     answer = ask("大会第二阶段会议在哪个城市举行？", [_source(1, "a", text), held])
     assert not answer.refused and "蒙特利尔" in answer.text
+
+
+def test_a_quantity_the_question_states_must_be_in_the_article(ask):
+    """Asked about a heat wave of 43 degrees for 31 days, another city's 35 degrees does not answer; the
+    article may write the number in Chinese numerals (二十三岁 for 23岁)."""
+    assert stated_quantities("2023年7月连续31天最高气温超过43摄氏度，COP15期间20此球队有多少人？") == ["31", "43"]
+    assert states_quantity("23", "他二十三岁时考中进士。") and states_quantity("10585", "共10,585篇")
+    assert not states_quantity("43", "最高气温达143摄氏度。") and not states_quantity("43", "气温43.5度")
+    other = _source(1, "a", "南京今天最高气温将达35摄氏度，高温天数已连续12天。")
+    question = "哪个城市连续31天最高气温超过了43摄氏度？"
+    assert ask(question, [other]).refused
+    own = _source(2, "b", "吐鲁番连续31天最高气温超过43摄氏度，创下当地纪录。")
+    answer = ask(question, [other, own])
+    assert not answer.refused and "吐鲁番" in answer.text
+
+
+def test_a_place_the_corpus_never_writes_is_a_name_the_article_must_hold():
+    """武当山 is a name although no article has it; 台湾地区 is 台湾 where the corpus has 台湾 alone."""
+    assert "武当山" in critical_terms("武汉到武当山的旅游计次票价格是多少？", lambda term: term == "武汉")
+    assert "台湾" in critical_terms("此品牌的台湾地区代理人是谁？", lambda term: term == "台湾")
 
 
 def test_general_titles_bodies_and_regions_from_another_province():

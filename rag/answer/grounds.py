@@ -2,11 +2,11 @@
 
 The sentence's article must hold every critical term of the question (a name, a Latin word, a deputy
 title, a government body), where a term may match an alias or an abbreviation the sources define and
-a province the paper's own 我省/全省; a date the question states must match a date of the article
-(partial and relative dates resolved against the article's date); a year the question states must not
-be contradicted by the sentence's own year; a superlative asked (投资最大) must be stated; and for a strict
-question type (a number, a date …) a numbered meeting the question names must be named in the sentence
-or the one before it.
+a province the paper's own 我省/全省, and every quantity the question states (连续31天); a date the
+question states must match a date of the article (partial and relative dates resolved against the
+article's date); a year the question states must not be contradicted by the sentence's own year; a
+superlative asked (投资最大) must be stated; and for a strict question type (a number, a date …) a
+numbered meeting the question names must be named in the sentence or the one before it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer.dates import article_day, matches, stated_years, text_dates
+from rag.answer.quantities import stated_quantities, states_quantity
 from rag.answer.question import (
     abbreviates,
     asked_dates,
@@ -45,6 +46,7 @@ class Grounds:
     superlative: bool
     strict_types: frozenset[str]
     topic: str
+    quantities: list[str]
 
     @classmethod
     def of(
@@ -75,6 +77,7 @@ class Grounds:
             superlative=bool(ASKS_SUPERLATIVE.search(standalone)),
             strict_types=strict_types,
             topic=source_topic(standalone, sources),
+            quantities=stated_quantities(standalone),
         )
 
     def holds_word(self, word: str, article: str) -> bool:
@@ -104,8 +107,11 @@ class Grounds:
         )
 
     def article_holds(self, source: Source, article: str) -> bool:
-        """The article (title and text, lower-cased) holds the question's critical terms and dates."""
+        """The article (title and text, lower-cased) holds the question's critical terms, the quantities it
+        states (连续31天) and its dates."""
         if missing_terms(self.critical, article, self.aliases, self.people, self.documents[source.source]):
+            return False
+        if not all(states_quantity(q, article) for q in self.quantities):
             return False
         today = article_day(source.date)
         return not self.dates or any(any(matches(d, f) for f in text_dates(article, today)) for d in self.dates)

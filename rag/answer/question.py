@@ -251,8 +251,8 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     """Terms an answer's article must contain: names, Latin words (GDP) and codes (A-135), works named
     in 《》, deputy titles and government bodies. A paper's words for its own region (我省, 全国) are
     not names to find. jieba tags some common words as names (惠民 as a person), so a name the corpus
-    does not know counts only when it looks like a full personal name (three characters). A body
-    ends where a word ends (not 区考虑部 in "远东地区考虑部署")."""
+    does not know counts only when it looks like a full name (`_looks_like_a_name`). A body ends where a
+    word ends (not 区考虑部 in "远东地区考虑部署")."""
     terms = []
     words = pos_words(question)
     word_ends = set(itertools.accumulate(len(word) for word, _ in words))
@@ -263,7 +263,9 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
             stem = word[:-1] if len(word) >= 3 and word[-1] in GLUED else ""
             if stem and in_corpus(stem):  # 呋塞米会 of "为什么呋塞米会导致…": the name is 呋塞米
                 word = stem
-            elif not (flag in PERSON_FLAGS and len(word) == 3):
+            elif word.endswith("地区") and in_corpus(word[:-2]):  # 台湾地区: the name is 台湾
+                word = word[:-2]
+            elif not _looks_like_a_name(word, flag):
                 continue
         terms.append(word)
     terms += [m.group(0) for m in TITLE.finditer(question) if m.group(0).startswith("副")]
@@ -273,6 +275,13 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     bodies = [m.group(0) for m in BODY.finditer(question) if m.end() in word_ends]
     terms += [body for body in bodies if not _NOT_IN_NAMES.search(body)]
     return list(dict.fromkeys(t for t in terms if t))
+
+
+def _looks_like_a_name(word: str, flag: str) -> bool:
+    """Whether a word jieba tags as a name is one even where the corpus never writes it: a full personal
+    name (three characters) or a place of three or more (武当山); 惠民 (a person to jieba) and 长度 (a
+    place) are common words."""
+    return (flag in PERSON_FLAGS and len(word) == 3) or (flag in PLACE_FLAGS and len(word) >= 3)
 
 
 def asked_dates(question: str) -> list[Day]:
