@@ -67,7 +67,7 @@ PROVINCES = frozenset(
 
 # Measure words and units a counted answer carries (the "asked unit" of 多少X / 几X).
 UNITS = (
-    "岁 度 ℃ 元 万元 亿元 美元 人 名 位 个 家 项 次 件 条 座 所 辆 架 艘 只 头 张 本 部 场 届 天 日 年 月 周 "
+    "岁 度 ℃ 元 万元 亿元 美元 人 名 位 个 家 项 次 件 条 座 所 辆 架 艘 只 头 张 本 部 场 届 种 类 天 日 年 月 周 "
     "小时 分钟 秒 米 千米 公里 平方米 平方公里 亩 公顷 吨 千克 公斤 克 升 千瓦 瓦 倍 %"
 ).split()
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"

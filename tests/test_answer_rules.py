@@ -105,6 +105,10 @@ def test_the_asked_unit_must_be_stated():
     assert asked_unit(lasting) == "时长" and satisfies_type("number", "庭审将持续两周的时间。", lasting)
     assert not satisfies_type("number", "庭审将于2024年5月20日开始。", lasting)
     assert not satisfies_type("number", "相关法律费用总额达4020万美元。", lasting)
+    kinds = "内台航路有几种？"  # a count of kinds is counted in 种 (几类 in 类)
+    assert asked_unit(kinds) == "种" and question_type("监禁者主要分为几类？") == "number"
+    assert satisfies_type("number", "航路又分为命令航路和自由航路两种。", kinds)
+    assert not satisfies_type("number", "舰队于1903年由常备舰队分割为二。", kinds)
 
 
 def test_an_age_the_paper_never_states_is_refused(ask):
