@@ -28,7 +28,15 @@ from tqdm import tqdm
 
 from eval.gold import load_gold
 from eval.scoring import correctness
-from rag.answer.extractive import MIN_PARTS_ANSWERED, STRICT_TYPES, Part, enough_parts, pick_sentences, rank_sentences
+from rag.answer.extractive import (
+    MIN_PARTS_ANSWERED,
+    MIN_SCORE,
+    STRICT_TYPES,
+    Part,
+    enough_parts,
+    pick_sentences,
+    rank_sentences,
+)
 from rag.chain import Assistant
 from rag.index import NewsIndex
 from rag.settings import Settings
@@ -78,7 +86,7 @@ def collect(qa: Path, data_dir: Path, shortlist_size: int) -> list[Row]:
         standalone, has_term = answer.standalone_question, index.lexical.has_term
         for part in Part.each(item.question, standalone, answer.sources, article_text, has_term, STRICT_TYPES):
             ranked = rank_sentences(
-                part, min_coverage=0.0, min_article=0.0, min_known=0.0, shortlist_size=shortlist_size
+                part, min_coverage=0.0, min_article=0.0, min_known=0.0, min_score=0.0, shortlist_size=shortlist_size
             )
             known = part.known_share()
             parts.append(
@@ -125,16 +133,18 @@ def replay(
     keep: Callable[[dict], bool],
     score: Callable[[dict], float] | None = None,
     min_parts: float = MIN_PARTS_ANSWERED,
+    min_score: float = MIN_SCORE,
 ) -> Scored:
     """The answer to every question when each part keeps the candidates `keep` accepts, ranked by `score`
-    (by their cached score when None), and answers with its best ones; refused when fewer than
-    `min_parts` of its parts keep any (`enough_parts`)."""
+    (by their cached score when None), and answers with its best ones unless the best scores under
+    `min_score`; refused when fewer than `min_parts` of its parts answer (`enough_parts`)."""
     correct, answerable, refused_right, refused, unanswerable = 0, 0, 0, 0, 0
     for row in rows:
         texts, answered = [], 0
         for part in row["parts"]:
             kept = [Cached(c, None if score is None else score(c)) for c in part if keep(c)]
             kept.sort(key=lambda c: -c.score)
+            kept = kept if kept and kept[0].score >= min_score else []
             texts += [c.text for c in pick_sentences(kept)]  # type: ignore[arg-type]
             answered += bool(kept)
         is_refused = not enough_parts(answered, len(row["parts"]), min_parts)

@@ -12,7 +12,15 @@ from datetime import date
 import pytest
 
 from rag.answer.dates import absolute, holds_date, resolve, text_dates
-from rag.answer.extractive import MIN_KNOWN_SHARE, STRICT_TYPES, Extracted, Part, answer_extractive, rank_sentences
+from rag.answer.extractive import (
+    MIN_KNOWN_SHARE,
+    MIN_SCORE,
+    STRICT_TYPES,
+    Extracted,
+    Part,
+    answer_extractive,
+    rank_sentences,
+)
 from rag.answer.grounds import unsupported_terms
 from rag.answer.quantities import stated_quantities, states_quantity
 from rag.answer.question import (
@@ -445,6 +453,19 @@ def test_a_later_part_is_about_the_names_the_question_gave_before():
     assert answer_extractive(question, question, sources, lambda s: text).refused
     asked = "机场南路项目由哪家公司投资建设？该项目全长多少米？"
     assert "2000米" in answer_extractive(asked, asked, sources, lambda s: text).text
+
+
+def test_a_part_whose_best_sentence_scores_too_low_is_refused():
+    """`MIN_SCORE` (fit on the dev sets) refuses a part whose best grounded sentence answers too little of
+    it; only the best sentence's score counts, before nearness in meaning."""
+    text = "研发中心设在北京。员工每天工作八小时。今年营收增长15%。"
+    sources = [_source(1, "a", text, title="科技企业")]
+    question = "研发中心的员工食堂每天供应什么菜品？"
+    (part,) = Part.each(question, question, sources, lambda s: text, lambda term: True, STRICT_TYPES)
+    best = rank_sentences(part, min_score=0.0)[0].score
+    assert rank_sentences(part, min_score=best)  # reaching it answers
+    assert rank_sentences(part, min_score=best + 0.01) == []
+    assert MIN_SCORE > 0.0
 
 
 def test_a_name_and_its_pieces_count_as_one_word_of_the_question():

@@ -39,6 +39,7 @@ MIN_COVERAGE = 0.0  # share of the question's weighted words a sentence must hol
 MIN_ARTICLE_COVERAGE = 0.45  # share of the question's words (each once) in the sources that the answer's article holds
 MIN_KNOWN_SHARE = 0.34  # share of the question's words that some source's article holds at all
 MIN_PARTS_ANSWERED = 1.0  # share of a question's parts that must be answerable for it to be answered
+MIN_SCORE = 0.9  # the score (on its words and place, `RankWeights`) the best grounded sentence must reach
 SECOND_SENTENCE_RATIO = 0.7
 MAX_SENTENCES = 3
 SHORTLIST = 12
@@ -430,16 +431,17 @@ def rank_sentences(
     min_coverage: float = MIN_COVERAGE,
     min_article: float = MIN_ARTICLE_COVERAGE,
     min_known: float = MIN_KNOWN_SHARE,
+    min_score: float = MIN_SCORE,
     rank_weights: RankWeights = RANK_WEIGHTS,
     shortlist_size: int = SHORTLIST,
     encode: Encode | None = None,
 ) -> list[Candidate]:
-    """The grounded sentences that could answer one question part, best first; [] to refuse it. A
-    sentence's coverage counts each word of the question once, by its heaviest form the sentence holds
-    (黑龙江省博物馆 with its pieces 黑龙江 and 博物馆 is one word: a name does not outweigh what is asked).
-    Each keeps in `features` the shares its previous sentence and its title add of the question's words
-    (context, title), its source's rank (1/n) and the share of the question's words its article holds
-    (article)."""
+    """The grounded sentences that could answer one question part, best first; [] to refuse it (also
+    when the best one's score, before nearness in meaning, is under `min_score`). A sentence's coverage
+    counts each word of the question once, by its heaviest form the sentence holds (黑龙江省博物馆 with
+    its pieces 黑龙江 and 博物馆 is one word: a name does not outweigh what is asked). Each keeps in
+    `features` the shares its previous sentence and its title add of the question's words (context,
+    title), its source's rank (1/n) and the share of the question's words its article holds (article)."""
     pool, weights, by_n, grounds = part.pool, part.weights, part.by_n, part.grounds
     if part.known_share() < min_known or not part.topic_known():
         return []
@@ -504,6 +506,8 @@ def rank_sentences(
     for c in ranked:  # a sentence whose article holds more of what is asked is more likely the answer
         c.score += rank_weights.article * c.features["article"]
     ranked.sort(key=lambda c: -c.score)
+    if ranked and ranked[0].score < min_score:  # the best answers too little of the question
+        return []
     return by_meaning(part.text, ranked, encode, rank_weights.dense) if encode is not None else ranked
 
 
