@@ -115,11 +115,15 @@ def test_a_replayed_setting_picks_refuses_and_scores_like_the_answerer():
         {"groups": [["1990年"]], "parts": [[wordy, typed]]},
         {"groups": [], "parts": [[_candidate("另一座桥。", 0.4, 0.5, False, "c#1")]]},  # unanswerable
     ]
-    by_words = replay(rows, lambda c: True, lambda c: c["coverage"])
-    typed_first = replay(rows, lambda c: c["article"] >= 0.67, lambda c: c["coverage"] + (0.3 if c["typed"] else 0.0))
+    by_words = replay(rows, lambda c: True, lambda c: c["coverage"], min_score=0.0)
+    typed_first = replay(
+        rows, lambda c: c["article"] >= 0.67, lambda c: c["coverage"] + (0.3 if c["typed"] else 0.0), min_score=0.0
+    )
     assert (by_words.accuracy, by_words.refusal_f1) == (0.0, 0.0)  # answers both, the first one wrongly
     assert (typed_first.accuracy, typed_first.refusal_f1) == (1.0, 1.0)  # right answer, right refusal
     assert typed_first.objective == 1.0 and by_words.objective == 0.0
+    scored = replay(rows, lambda c: True, lambda c: c["coverage"], min_score=0.45)  # the best must reach 0.45
+    assert (scored.accuracy, scored.refusal_f1) == (0.0, 1.0)  # the other bridge (0.4) is refused
 
 
 def test_logistic_fit_recovers_known_weights_and_counts_weighted_rows():
