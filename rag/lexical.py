@@ -33,7 +33,7 @@ jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 STOPWORDS = frozenset(
-    "的 了 和 与 及 是 在 有 为 对 等 将 就 也 都 而 并 把 被 从 向 到 以 于 之 其 这 那 个 中 上 下 "
+    "的 了 和 与 及 是 在 有 为 对 等 将 就 也 又 都 而 并 把 被 从 向 到 以 于 之 其 这 那 个 中 上 下 "
     "哪些 哪个 哪 什么 多少 几 谁 何时 哪天 哪里 怎么 怎样 如何 为什么 吗 呢 吧 啊 请问 是否".split()
 )
 

@@ -160,7 +160,7 @@ QUESTION_WORD = re.compile(
 # Words a question and an article use for the same thing (facts of Chinese, not of one paper): a
 # question's 别名 is held by an article that writes 别称 or 又名.
 _SAME_MEANING = (
-    "别名 别称 又称 又名 俗称 俗名 亦称 也称",
+    "别名 别称 又称 又名 俗称 俗名 亦称 也称 称为 称之为 被称为 史称 人称",
     "出生地 出生于 生于 出生在",
     "职务 职位 官职 担任",
     "就读 就学 毕业于 求学",

@@ -33,6 +33,7 @@ from rag.answer.question import (
     question_type,
     satisfies_type,
     topic,
+    unglued,
 )
 from rag.answer.selection import answer_by_model
 from rag.cite import verify
@@ -155,6 +156,32 @@ def test_a_place_the_corpus_never_writes_is_a_name_the_article_must_hold():
     """武当山 is a name although no article has it; 台湾地区 is 台湾 where the corpus has 台湾 alone."""
     assert "武当山" in critical_terms("武汉到武当山的旅游计次票价格是多少？", lambda term: term == "武汉")
     assert "台湾" in critical_terms("此品牌的台湾地区代理人是谁？", lambda term: term == "台湾")
+
+
+def test_the_attribute_a_question_asks_is_no_name_the_article_must_hold(ask):
+    """英文名 (a person to jieba) before 是什么 and 长度 (a place to jieba) before 多少 name what is asked;
+    a person before 有多少 is still a name to find."""
+    assert critical_terms("西贡商业信用银行的英文名是什么？") == ["西贡"]
+    assert critical_terms("非洲的猴面包树果实的长度约是多少厘米？") == ["非洲"]
+    assert "王健林" in critical_terms("万达集团的王健林有多少股份？")
+    text = "西贡商业信用银行（Sacombank）成立于1991年，是越南第二大私营商业银行。"
+    answer = ask("西贡商业信用银行的英文名是什么？", [_source(1, "a", text)])
+    assert not answer.refused and "Sacombank" in answer.text
+
+
+def test_a_name_jieba_glued_to_the_next_word_is_the_name():
+    """魏舒史称什么: jieba reads 魏舒史 / 称, but 史称 is a word and the corpus knows 魏舒."""
+    assert critical_terms("魏舒史称什么？", lambda term: term == "魏舒") == ["魏舒"]
+    assert unglued("魏舒史", "魏舒，字阳元，史称魏献子。", following="称什么？") == "魏舒"
+    assert unglued("魏舒史", "魏舒，字阳元。", following="的著作") == "魏舒史"  # 史的 is no word
+
+
+def test_an_alias_asked_with_称之为_is_answered_by_也称为(ask):
+    """又 is a function word, and 称之为 means what 也称为, 又名 or 史称 mean."""
+    assert "又" not in content_terms("龙胆又被称之为什么？")
+    text = "龙胆为龙胆科龙胆属的植物，也称为龙胆草、胆草、山龙胆。多年生草本。"
+    answer = ask("龙胆又被称之为什么？", [_source(1, "a", text, title="龙胆")])
+    assert not answer.refused and "龙胆草" in answer.text
 
 
 def test_general_titles_bodies_and_regions_from_another_province():

@@ -74,6 +74,7 @@ _ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样 请问".spl
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
 _ASKS_IDENTITY = re.compile(r"是谁[？?]?\s*$")
+_BEFORE_AMOUNT = frozenset("约 大约 是 为 有 达 共 一共 总共 大概".split())  # between a measure and 多少
 _ASKS_PLACE_NAME = re.compile(r"哪[个座一]?(?:城市|国家|省|县|市)")  # not 在哪个会议上, 在哪部电影中
 _ASKS_DAY = re.compile(r"哪天|哪一天|几号|几日|何日|日期|开幕日")
 _ASKS_YEAR = re.compile(r"哪年|哪一年|何年|年份")
@@ -166,6 +167,23 @@ def asked_category(question: str) -> set[str]:
     return category
 
 
+def asked_measure(question: str) -> set[str]:
+    """The noun a number question measures (长度 in "果实的长度约是多少厘米", 人口 in "北京的人口有多少"):
+    the noun after 的 just before 多少/几, unless a person (的王健林有多少股份). It says what is asked,
+    so it is no name the article must hold (jieba tags 长度 as a place)."""
+    tagged = pos_words(question)
+    words, flags = [w for w, _ in tagged], [f for _, f in tagged]
+    measured = set()
+    for i, word in enumerate(words):
+        if word in ("多少", "几"):
+            j = i - 1
+            while j > 0 and words[j] in _BEFORE_AMOUNT:
+                j -= 1
+            if j > 0 and words[j - 1] == "的" and flags[j].startswith("n") and flags[j] not in PERSON_FLAGS:
+                measured.add(words[j])
+    return measured
+
+
 def asked_unit(question: str) -> str:
     """The unit a number question counts in (多少岁 → 岁, 气温 → 度, 票价 → 元, 人数 → 人, 比例 → %), or ""."""
     direct = _ASKED_UNIT.search(question)
@@ -197,11 +215,17 @@ def head_names(question: str) -> list[str]:
     return names + ([unknown] if len(unknown) >= 3 else [])
 
 
-def unglued(term: str, text: str) -> str:
-    """A question word without the function character jieba glued to a name it does not know (黄华麒是,
-    史继偕著), when only the name is in the (lower-cased) sources' text."""
+def glued_to(word: str, following: str) -> bool:
+    """Whether jieba may have glued to the end of a name it does not know a function character (黄华麒是)
+    or the first character of the next word (魏舒史 of 魏舒史称: 史称 is a word)."""
+    return word[-1] in GLUED or (bool(following) and in_dictionary(word[-1] + following[0]))
+
+
+def unglued(term: str, text: str, following: str = "") -> str:
+    """A question word without the character jieba glued to a name it does not know (`glued_to`, with
+    the question's text after the word), when only the name is in the (lower-cased) sources' text."""
     lowered = term.lower()
-    if len(term) >= 3 and term[-1] in GLUED and lowered not in text and lowered[:-1] in text:
+    if len(term) >= 3 and glued_to(term, following) and lowered not in text and lowered[:-1] in text:
         return term[:-1]
     return term
 
@@ -256,12 +280,16 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     terms = []
     words = pos_words(question)
     word_ends = set(itertools.accumulate(len(word) for word, _ in words))
-    for word, flag in words:
+    asked = asked_category(question) | asked_measure(question)  # 英文名 of "…的英文名是什么", 长度: asked
+    for i, (word, flag) in enumerate(words):
         if flag not in _NAME_FLAGS or len(word) < 2 or (flag in PLACE_FLAGS and OWN_REGION.search(word)):
             continue
+        if word in asked:
+            continue
         if flag != "eng" and not in_corpus(word):
-            stem = word[:-1] if len(word) >= 3 and word[-1] in GLUED else ""
-            if stem and in_corpus(stem):  # 呋塞米会 of "为什么呋塞米会导致…": the name is 呋塞米
+            following = words[i + 1][0] if i + 1 < len(words) else ""
+            stem = word[:-1] if len(word) >= 3 and glued_to(word, following) else ""
+            if stem and in_corpus(stem):  # 呋塞米会 of "为什么呋塞米会导致…", 魏舒史 of "魏舒史称…": 呋塞米, 魏舒
                 word = stem
             elif word.endswith("地区") and in_corpus(word[:-2]):  # 台湾地区: the name is 台湾
                 word = word[:-2]
@@ -274,7 +302,8 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     terms += _CODE.findall(question)  # a model or code: A-135, MPQ-78, S.K.
     bodies = [m.group(0) for m in BODY.finditer(question) if m.end() in word_ends]
     terms += [body for body in bodies if not _NOT_IN_NAMES.search(body)]
-    return list(dict.fromkeys(t for t in terms if t))
+    unknown_glued = {t for t in terms if t[:-1] in terms and not in_corpus(t)}  # 魏舒史 where 魏舒 is the name
+    return list(dict.fromkeys(t for t in terms if t and t not in unknown_glued))
 
 
 def _looks_like_a_name(word: str, flag: str) -> bool:
