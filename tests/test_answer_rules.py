@@ -169,11 +169,23 @@ def test_the_attribute_a_question_asks_is_no_name_the_article_must_hold(ask):
     assert not answer.refused and "Sacombank" in answer.text
 
 
+def test_the_noun_before_有哪些_names_the_kind_of_answer(ask):
+    """著作 of "耶利米的著作有哪些" is what is asked (the article lists 《耶利米书》…, never 著作); 除了 and
+    还有 are function words, not the story."""
+    assert "著作" in asked_category("耶利米的著作有哪些？")
+    assert {"除了", "还有"}.isdisjoint(content_terms("除了张天霖，还有哪些名模？"))
+    text = "耶利米是一位先知，是《耶利米书》、《耶利米哀歌》的作者。他后来留在耶路撒冷。"
+    other = "这位哲学家的著作颇丰，著作涉及历史与文化。"
+    sources = [_source(1, "a", text, title="耶利米"), _source(2, "b", other, title="哲学家")]
+    answer = ask("耶利米的著作有哪些？", sources)
+    assert not answer.refused and "耶利米哀歌" in answer.text
+
+
 def test_a_name_jieba_glued_to_the_next_word_is_the_name():
     """魏舒史称什么: jieba reads 魏舒史 / 称, but 史称 is a word and the corpus knows 魏舒."""
     assert critical_terms("魏舒史称什么？", lambda term: term == "魏舒") == ["魏舒"]
-    assert unglued("魏舒史", "魏舒，字阳元，史称魏献子。", following="称什么？") == "魏舒"
-    assert unglued("魏舒史", "魏舒，字阳元。", following="的著作") == "魏舒史"  # 史的 is no word
+    assert unglued("魏舒史", "魏舒，字阳元，史称魏献子。", "魏舒史称什么？") == "魏舒"
+    assert unglued("魏舒史", "魏舒，字阳元。", "魏舒史的著作有哪些？") == "魏舒史"  # 史的 is no word
 
 
 def test_an_alias_asked_with_称之为_is_answered_by_也称为(ask):

@@ -368,10 +368,11 @@ class Part:
                 keep_byline=bool(ASKS_BYLINE.search(asked)),
             )
             weights = {
-                unglued(t, everything): w
+                unglued(t, everything, text): w
                 for t, w in term_weights(text, context, others, [c.text for c in pool]).items()
             }
-            story = {unglued(t, everything) for t in content_terms(text) + content_terms(context)}  # its story
+            story = {unglued(t, everything, text) for t in content_terms(text)}  # its story
+            story |= {unglued(t, everything, context) for t in content_terms(context)}
             story -= {t for t in story if any(t in noun for noun in asked_category(text))}  # 哪所大学
             story -= {t for t in story if _ASKING_TERM.match(t)}  # 哪些地方, 多长: the asking, not the story
             grounding = _word_groups({t: w for t, w in weights.items() if t in everything and t in story})

@@ -161,9 +161,7 @@ def unsupported_terms(
 
 def source_topic(question: str, sources: Sequence[Source]) -> str:
     """The question's `topic`, without a character jieba glued to it when only the rest is in the sources."""
-    subject = topic(question)
-    following = question[question.find(subject) + len(subject) :] if subject else ""
-    return unglued(subject, "\n".join(s.title + "\n" + s.text for s in sources).lower(), following)
+    return unglued(topic(question), "\n".join(s.title + "\n" + s.text for s in sources).lower(), question)
 
 
 def source_aliases(sources: Sequence[Source]) -> dict[str, set[str]]:

@@ -74,6 +74,7 @@ _ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样 请问".spl
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
 _ASKS_IDENTITY = re.compile(r"是谁[？?]?\s*$")
+_LISTING_VERBS = frozenset("是 有 包括".split())  # X是什么, X有哪些: X names the kind of answer
 _BEFORE_AMOUNT = frozenset("约 大约 是 为 有 达 共 一共 总共 大概".split())  # between a measure and 多少
 _ASKS_PLACE_NAME = re.compile(r"哪[个座一]?(?:城市|国家|省|县|市)")  # not 在哪个会议上, 在哪部电影中
 _ASKS_DAY = re.compile(r"哪天|哪一天|几号|几日|何日|日期|开幕日")
@@ -150,7 +151,7 @@ def event_names(question: str) -> list[str]:
 
 def asked_category(question: str) -> set[str]:
     """The nouns that name what kind of answer is wanted — 大学 in "毕业于哪所大学", 地方 in "位于什么地方",
-    职业 in "他的职业是什么" — which the answer's article need not write."""
+    职业 in "他的职业是什么", 著作 in "他的著作有哪些" — which the answer's article need not write."""
     tagged = pos_words(question)
     words, flags = [w for w, _ in tagged], [f for _, f in tagged]
     category = set()
@@ -161,9 +162,9 @@ def asked_category(question: str) -> set[str]:
                 j += 1
             if j < len(words) and flags[j].startswith("n"):
                 category.add(words[j])
-        ends_asking = words[i + 1 : i + 2] == ["什么"] and all(f == "x" for f in flags[i + 2 :])
-        if word == "是" and i > 0 and flags[i - 1].startswith("n") and ends_asking:  # 他的职业是什么？
-            category.add(words[i - 1])
+        ends_asking = words[i + 1 : i + 2] in (["什么"], ["哪些"]) and all(f == "x" for f in flags[i + 2 :])
+        if word in _LISTING_VERBS and i > 0 and flags[i - 1].startswith("n") and ends_asking:  # 他的职业是什么？
+            category.add(words[i - 1])  # …的著作有哪些？
     return category
 
 
@@ -221,10 +222,12 @@ def glued_to(word: str, following: str) -> bool:
     return word[-1] in GLUED or (bool(following) and in_dictionary(word[-1] + following[0]))
 
 
-def unglued(term: str, text: str, following: str = "") -> str:
-    """A question word without the character jieba glued to a name it does not know (`glued_to`, with
-    the question's text after the word), when only the name is in the (lower-cased) sources' text."""
+def unglued(term: str, text: str, question: str = "") -> str:
+    """A question word without the character jieba glued to a name it does not know (`glued_to`, read
+    with what follows the word in the question), when only the name is in the (lower-cased) sources' text."""
     lowered = term.lower()
+    at = question.find(term)
+    following = question[at + len(term) :] if at >= 0 else ""
     if len(term) >= 3 and glued_to(term, following) and lowered not in text and lowered[:-1] in text:
         return term[:-1]
     return term
