@@ -251,6 +251,14 @@ def test_sources_that_never_name_the_topic_cannot_answer(ask):
     assert unsupported_terms("玉山箭竹在什么季节开花？", sources, lambda s: s.text) == []
 
 
+def test_the_answers_own_article_must_name_the_topic(ask):
+    """One source naming 牡蒿 does not let another plant's flowering answer for it."""
+    about = _source(1, "a", "牡蒿是一种多年生草本植物。", title="东亚植物")
+    other = _source(2, "b", "玉山箭竹在每年春季的季节开花，开花后成片枯死。", title="植物开花")
+    answer = ask("牡蒿在什么季节开花？", [about, other])
+    assert "箭竹" not in answer.text
+
+
 def test_a_numbered_meeting_of_another_body_does_not_answer(ask):
     """A 人大 session asked about is not answered with the 政协 session held the same day."""
     other = _source(

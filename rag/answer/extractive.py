@@ -417,10 +417,6 @@ class Part:
         known = sum(any(self.grounds.holds_word(t, self.article(n)) for n in self.by_n) for t in self.story)
         return known / len(self.story) if self.story else 1.0
 
-    def topic_known(self) -> bool:
-        """Whether some source's article names what the part is about (`Grounds.holds_topic`)."""
-        return any(self.grounds.holds_topic(self.by_n[n], self.article(n)) for n in self.by_n)
-
     def article_share(self, n: int) -> float:
         """The share of the grounding words that source n's article holds (or a form the sources define)."""
         held = sum(w for group, w in self.grounding if any(self.grounds.holds_word(t, self.article(n)) for t in group))
@@ -444,7 +440,7 @@ def rank_sentences(
     `features` the shares its previous sentence and its title add of the question's words (context,
     title), its source's rank (1/n) and the share of the question's words its article holds (article)."""
     pool, weights, by_n, grounds = part.pool, part.weights, part.by_n, part.grounds
-    if part.known_share() < min_known or not part.topic_known():
+    if part.known_share() < min_known:
         return []
 
     groups = [members for members, _ in _word_groups(weights)]

@@ -1,12 +1,13 @@
 """Whether a sentence can answer a question where it stands: the checks both extractive answerers share.
 
-The sentence's article must hold every critical term of the question (a name, a Latin word, a deputy
-title, a government body), where a term may match an alias or an abbreviation the sources define and
-a province the paper's own 我省/全省, and every quantity the question states (连续31天); a date the
-question states must match a date of the article (partial and relative dates resolved against the
-article's date); a year the question states must not be contradicted by the sentence's own year; a
-superlative asked (投资最大) must be stated; and for a strict question type (a number, a date …) a
-numbered meeting the question names must be named in the sentence or the one before it.
+The sentence's article must name what the question is about (its topic) and hold every critical term
+of the question (a name, a Latin word, a deputy title, a government body), where a term may match an
+alias or an abbreviation the sources define and a province the paper's own 我省/全省, and every
+quantity the question states (连续31天); a date the question states must match a date of the article
+(partial and relative dates resolved against the article's date); a year the question states must not
+be contradicted by the sentence's own year; a superlative asked (投资最大) must be stated; and for a
+strict question type (a number, a date …) a numbered meeting the question names must be named in the
+sentence or the one before it.
 """
 
 from __future__ import annotations
@@ -107,9 +108,11 @@ class Grounds:
         )
 
     def article_holds(self, source: Source, article: str) -> bool:
-        """The article (title and text, lower-cased) holds the question's critical terms, the quantities it
-        states (连续31天) and its dates."""
+        """The article (title and text, lower-cased) holds the question's critical terms, names its topic
+        (`holds_topic`), and holds the quantities it states (连续31天) and its dates."""
         if missing_terms(self.critical, article, self.aliases, self.people, self.documents[source.source]):
+            return False
+        if not self.holds_topic(source, article):
             return False
         if not all(states_quantity(q, article) for q in self.quantities):
             return False

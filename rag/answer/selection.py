@@ -123,9 +123,7 @@ def _add_dense(parts: list[str], shortlists: list[list[Candidate]], encode: Enco
 
 def _rank(part: Part) -> list[Candidate]:
     """The candidates that can answer one question part with their features (dense aside), best first by
-    the model without its dense feature; [] when none can (or no source names what the part is about)."""
-    if not part.topic_known():
-        return []
+    the model without its dense feature; [] when none can."""
     model = answer_model()
     weights, total, by_n, grounds = part.weights, part.total, part.by_n, part.grounds
     named = [t for t in grounds.critical if not t.startswith("副")] or list(grounds.people)
