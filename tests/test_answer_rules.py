@@ -150,6 +150,8 @@ def test_a_quantity_the_question_states_must_be_in_the_article(ask):
     own = _source(2, "b", "吐鲁番连续31天最高气温超过43摄氏度，创下当地纪录。")
     answer = ask(question, [other, own])
     assert not answer.refused and "吐鲁番" in answer.text
+    assert unsupported_terms(question, [other], lambda s: s.text) == ["31", "43"]  # the LLM's check
+    assert unsupported_terms(question, [other, own], lambda s: s.text) == []
 
 
 def test_a_place_the_corpus_never_writes_is_a_name_the_article_must_hold():

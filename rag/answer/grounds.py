@@ -144,22 +144,20 @@ def unsupported_terms(
     article_text: Callable[[Source], str],
     in_corpus: Callable[[str], bool] = lambda term: True,
 ) -> list[str]:
-    """Critical terms of the question that no single source article holds together (aliases the
-    sources define count), and its topic when no source names it; [] when one does. The evidence check
-    of the LLM backend."""
+    """What the question states that no single source article holds together: its critical terms
+    (aliases the sources define count), its topic and the quantities it states (`article_holds`); []
+    when one article holds it all. The evidence check of the LLM backend."""
     grounds = Grounds.of("", standalone, sources, article_text, in_corpus, frozenset())
-    if not sources:
-        return [*grounds.critical, *([grounds.topic] if grounds.topic else [])]
+
+    def lacking(source: Source | None, article: str) -> list[str]:
+        document = grounds.documents.get(source.source, "") if source else ""
+        missing = missing_terms(grounds.critical, article, grounds.aliases, grounds.people, document)
+        if grounds.topic and grounds.topic not in missing and not (source and grounds.holds_topic(source, article)):
+            missing.append(grounds.topic)
+        return missing + [q for q in grounds.quantities if not states_quantity(q, article)]
+
     articles = [(s, (s.title + "\n" + article_text(s)).lower()) for s in sources]
-    missing = min(
-        (
-            missing_terms(grounds.critical, article, grounds.aliases, grounds.people, grounds.documents[s.source])
-            for s, article in articles
-        ),
-        key=len,
-    )
-    unnamed = not any(grounds.holds_topic(s, article) for s, article in articles)
-    return [*missing, grounds.topic] if unnamed and grounds.topic not in missing else missing
+    return min((lacking(s, article) for s, article in articles), key=len) if articles else lacking(None, "")
 
 
 def source_topic(question: str, sources: Sequence[Source]) -> str:
