@@ -31,6 +31,7 @@ from rag.answer.question import (
     critical_terms,
     missing_terms,
     question_type,
+    referents,
     satisfies_type,
     topic,
     unglued,
@@ -259,6 +260,30 @@ def test_the_answers_own_article_must_name_the_topic(ask):
     other = _source(2, "b", "玉山箭竹在每年春季的季节开花，开花后成片枯死。", title="植物开花")
     answer = ask("牡蒿在什么季节开花？", [about, other])
     assert "箭竹" not in answer.text
+
+
+def test_what_a_demonstrative_points_to_must_be_in_the_article(ask):
+    """此鱼 asks about a fish: an article about a shrub's range does not answer it, one about a carp does;
+    此后 and 此次 point to no thing."""
+    assert referents("此鱼分布在哪些地区？") == ["鱼"]
+    assert referents("为什么要求该剧先审后播？") == ["剧"]
+    assert referents("哪家航空公司首家在该机场运行？") == ["机场"]
+    assert referents("此后他去了哪里？") == referents("此次会议在哪里召开？") == []
+    shrub = _source(1, "a", "山茶是常绿灌木，分布于越南、老挝和中国大陆的浙江、江西。", title="山茶")
+    assert ask("此鱼分布在哪些地区？", [shrub]).refused
+    assert unsupported_terms("此鱼分布在哪些地区？", [shrub], lambda s: s.text) == ["鱼"]  # the LLM's check
+    carp = _source(2, "b", "鲤鱼是淡水鱼，分布于中国、日本、朝鲜和越南等地区。", title="鲤鱼")
+    answer = ask("此鱼分布在哪些地区？", [shrub, carp])
+    assert not answer.refused and "朝鲜" in answer.text
+
+
+def test_a_named_battle_must_be_in_the_article(ask):
+    """A battle the question names (井手之战) is not answered with another battle of the same war."""
+    assert "井手之战" in critical_terms("有田中井手之战是怎样一场战争？")
+    other = _source(1, "a", "折上原之战发生在1589年，是伊达政宗对芦名氏的一场战役。", title="折上原之战")
+    assert ask("有田中井手之战是怎样一场战争？", [other]).refused
+    own = _source(2, "b", "井手之战发生在1588年，是岛津氏对有马氏的一场战役。", title="井手之战")
+    assert not ask("井手之战是怎样一场战争？", [own]).refused
 
 
 def test_a_numbered_meeting_of_another_body_does_not_answer(ask):

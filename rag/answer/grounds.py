@@ -1,7 +1,8 @@
 """Whether a sentence can answer a question where it stands: the checks both extractive answerers share.
 
-The sentence's article must name what the question is about (its topic) and hold every critical term
-of the question (a name, a Latin word, a deputy title, a government body), where a term may match an
+The sentence's article must name what the question is about (its topic) and what its demonstratives
+point to (鱼 of 此鱼), and hold every critical term of the question (a name, a Latin word, a deputy
+title, a government body), where a term may match an
 alias or an abbreviation the sources define and a province the paper's own 我省/全省, and every
 quantity the question states (连续31天); a date the question states must match a date of the article
 (partial and relative dates resolved against the article's date); a year the question states must not
@@ -25,6 +26,7 @@ from rag.answer.question import (
     event_names,
     missing_terms,
     people_in,
+    referents,
     topic,
     unglued,
 )
@@ -47,6 +49,7 @@ class Grounds:
     superlative: bool
     strict_types: frozenset[str]
     topic: str
+    referents: list[str]
     quantities: list[str]
 
     @classmethod
@@ -78,6 +81,7 @@ class Grounds:
             superlative=bool(ASKS_SUPERLATIVE.search(standalone)),
             strict_types=strict_types,
             topic=source_topic(standalone, sources),
+            referents=referents(standalone),
             quantities=stated_quantities(standalone),
         )
 
@@ -109,10 +113,11 @@ class Grounds:
 
     def article_holds(self, source: Source, article: str) -> bool:
         """The article (title and text, lower-cased) holds the question's critical terms, names its topic
-        (`holds_topic`), and holds the quantities it states (连续31天) and its dates."""
+        (`holds_topic`) and what its demonstratives point to (鱼 of 此鱼), and holds the quantities it
+        states (连续31天) and its dates."""
         if missing_terms(self.critical, article, self.aliases, self.people, self.documents[source.source]):
             return False
-        if not self.holds_topic(source, article):
+        if not self.holds_topic(source, article) or not all(self.holds_word(r, article) for r in self.referents):
             return False
         if not all(states_quantity(q, article) for q in self.quantities):
             return False
@@ -145,8 +150,8 @@ def unsupported_terms(
     in_corpus: Callable[[str], bool] = lambda term: True,
 ) -> list[str]:
     """What the question states that no single source article holds together: its critical terms
-    (aliases the sources define count), its topic and the quantities it states (`article_holds`); []
-    when one article holds it all. The evidence check of the LLM backend."""
+    (aliases the sources define count), its topic, what its demonstratives point to and the quantities
+    it states (`article_holds`); [] when one article holds it all. The evidence check of the LLM backend."""
     grounds = Grounds.of("", standalone, sources, article_text, in_corpus, frozenset())
 
     def lacking(source: Source | None, article: str) -> list[str]:
@@ -154,6 +159,7 @@ def unsupported_terms(
         missing = missing_terms(grounds.critical, article, grounds.aliases, grounds.people, document)
         if grounds.topic and grounds.topic not in missing and not (source and grounds.holds_topic(source, article)):
             missing.append(grounds.topic)
+        missing += [r for r in grounds.referents if not grounds.holds_word(r, article)]
         return missing + [q for q in grounds.quantities if not states_quantity(q, article)]
 
     articles = [(s, (s.title + "\n" + article_text(s)).lower()) for s in sources]

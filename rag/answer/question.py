@@ -73,6 +73,9 @@ _ABOUT = frozenset("对于 关于 至于".split())  # …but 对于X的关系，
 _ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样 请问".split())  # ask how or why, not what the subject is
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
+_DEMONSTRATIVES = ("此", "该")  # 此鱼, 该剧, 该机场: the thing named before
+_NOT_THINGS = frozenset("次时后外处前")  # 此次, 此时, 此后, 此外, 此处, 此前: a time, a place or a count
+_NAMED_BATTLE = re.compile(r"[\u4e00-\u9fff]{2,}(?:之战|之役|战役|会战|起义|惨案)$")  # 井手之战, 淮海战役
 _ASKS_IDENTITY = re.compile(r"是谁[？?]?\s*$")
 _LISTING_VERBS = frozenset("是 有 包括".split())  # X是什么, X有哪些: X names the kind of answer
 _BEFORE_AMOUNT = frozenset("约 大约 是 为 有 达 共 一共 总共 大概".split())  # between a measure and 多少
@@ -147,6 +150,20 @@ def event_names(question: str) -> list[str]:
     """Numbered events a question is about (十三届二次会议, 第十二次主席会议): the answer sentence or the
     one before it must name the same event, or it answers about another meeting."""
     return _EVENT.findall(question)
+
+
+def referents(question: str) -> list[str]:
+    """The things a demonstrative points back to (鱼 of 此鱼, 剧 of 该剧, 机场 of 在该机场运行): the question is
+    about such a thing, so an article that never names one answers about something else. A demonstrative
+    of time, place or count (此后, 此处, 此次) points to no thing."""
+    words = pos_words(question)
+    found = []
+    for i, (word, flag) in enumerate(words):
+        if word in _DEMONSTRATIVES and i + 1 < len(words) and words[i + 1][1].startswith("n"):
+            found.append(words[i + 1][0])
+        elif len(word) == 2 and word[0] in _DEMONSTRATIVES and flag in ("r", "v") and word[1] not in _NOT_THINGS:
+            found.append(word[1])
+    return found
 
 
 def asked_category(question: str) -> set[str]:
@@ -276,10 +293,10 @@ def _fronted(clause: str) -> bool:
 
 def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term: True) -> list[str]:
     """Terms an answer's article must contain: names, Latin words (GDP) and codes (A-135), works named
-    in 《》, deputy titles and government bodies. A paper's words for its own region (我省, 全国) are
-    not names to find. jieba tags some common words as names (惠民 as a person), so a name the corpus
-    does not know counts only when it looks like a full name (`_looks_like_a_name`). A body ends where a
-    word ends (not 区考虑部 in "远东地区考虑部署")."""
+    in 《》, named battles (井手之战), deputy titles and government bodies. A paper's words for its own
+    region (我省, 全国) are not names to find. jieba tags some common words as names (惠民 as a person), so
+    a name the corpus does not know counts only when it looks like a full name (`_looks_like_a_name`). A
+    body ends where a word ends (not 区考虑部 in "远东地区考虑部署")."""
     terms = []
     words = pos_words(question)
     word_ends = set(itertools.accumulate(len(word) for word, _ in words))
@@ -303,6 +320,7 @@ def critical_terms(question: str, in_corpus: Callable[[str], bool] = lambda term
     terms += head_names(question)  # the topic counts even when the corpus does not know it
     terms += _WORK_TITLE.findall(question)  # a work named in 《》: 《赌城谍血》的主角
     terms += _CODE.findall(question)  # a model or code: A-135, MPQ-78, S.K.
+    terms += [word for word, _ in words if _NAMED_BATTLE.match(word)]  # 井手之战 of "有田中井手之战是…"
     bodies = [m.group(0) for m in BODY.finditer(question) if m.end() in word_ends]
     terms += [body for body in bodies if not _NOT_IN_NAMES.search(body)]
     unknown_glued = {t for t in terms if t[:-1] in terms and not in_corpus(t)}  # 魏舒史 where 魏舒 is the name
