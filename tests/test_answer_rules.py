@@ -28,6 +28,7 @@ from rag.answer.question import (
     asked_unit,
     asks_place_name,
     content_terms,
+    counted_thing,
     critical_terms,
     missing_terms,
     question_type,
@@ -275,6 +276,18 @@ def test_what_a_demonstrative_points_to_must_be_in_the_article(ask):
     carp = _source(2, "b", "鲤鱼是淡水鱼，分布于中国、日本、朝鲜和越南等地区。", title="鲤鱼")
     answer = ask("此鱼分布在哪些地区？", [shrub, carp])
     assert not answer.refused and "朝鲜" in answer.text
+
+
+def test_the_thing_a_number_question_counts_must_be_in_the_article(ask):
+    """有多少…的光塔 is not answered by a town's bridges; a unit (多少平方公里) is no thing to find."""
+    assert counted_thing("至今有多少穆斯林统治时期的光塔？") == "光塔"
+    assert counted_thing("大会现场签约了多少个项目？") == "项目"
+    assert counted_thing("面积有多少平方公里？") == counted_thing("共有多少国家和运动员参赛？") == ""
+    town = _source(1, "a", "该城在穆斯林统治时期建有清真寺，至今保存着2座罗马时期的桥梁。", title="小城")
+    assert ask("至今有多少穆斯林统治时期的光塔？", [town]).refused
+    towers = _source(2, "b", "城中至今保留着3座穆斯林统治时期的光塔。", title="古城")
+    answer = ask("至今有多少穆斯林统治时期的光塔？", [town, towers])
+    assert not answer.refused and "3座" in answer.text
 
 
 def test_a_named_battle_must_be_in_the_article(ask):

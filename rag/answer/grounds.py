@@ -1,13 +1,13 @@
 """Whether a sentence can answer a question where it stands: the checks both extractive answerers share.
 
-The sentence's article must name what the question is about (its topic) and what its demonstratives
-point to (鱼 of 此鱼), and hold every critical term of the question (a name, a Latin word, a deputy
-title, a government body), where a term may match an
-alias or an abbreviation the sources define and a province the paper's own 我省/全省, and every
-quantity the question states (连续31天); a date the question states must match a date of the article
-(partial and relative dates resolved against the article's date); a year the question states must not
-be contradicted by the sentence's own year; a superlative asked (投资最大) must be stated; and for a
-strict question type (a number, a date …) a numbered meeting the question names must be named in the
+The sentence's article must name what the question is about (its topic), what its demonstratives
+point to (鱼 of 此鱼) and what it counts (光塔 of 有多少…的光塔), and hold every critical term of the
+question (a name, a Latin word, a deputy title, a government body), where a term may match an alias
+or an abbreviation the sources define and a province the paper's own 我省/全省, and every quantity the
+question states (连续31天); a date the question states must match a date of the article (partial and
+relative dates resolved against the article's date); a year the question states must not be
+contradicted by the sentence's own year; a superlative asked (投资最大) must be stated; and for a strict
+question type (a number, a date …) a numbered meeting the question names must be named in the
 sentence or the one before it.
 """
 
@@ -21,6 +21,7 @@ from rag.answer.quantities import stated_quantities, states_quantity
 from rag.answer.question import (
     abbreviates,
     asked_dates,
+    counted_thing,
     critical_terms,
     defined_aliases,
     event_names,
@@ -49,7 +50,7 @@ class Grounds:
     superlative: bool
     strict_types: frozenset[str]
     topic: str
-    referents: list[str]
+    things: list[str]
     quantities: list[str]
 
     @classmethod
@@ -81,7 +82,7 @@ class Grounds:
             superlative=bool(ASKS_SUPERLATIVE.search(standalone)),
             strict_types=strict_types,
             topic=source_topic(standalone, sources),
-            referents=referents(standalone),
+            things=referents(standalone) + [t for t in [counted_thing(standalone)] if t],
             quantities=stated_quantities(standalone),
         )
 
@@ -113,11 +114,11 @@ class Grounds:
 
     def article_holds(self, source: Source, article: str) -> bool:
         """The article (title and text, lower-cased) holds the question's critical terms, names its topic
-        (`holds_topic`) and what its demonstratives point to (鱼 of 此鱼), and holds the quantities it
-        states (连续31天) and its dates."""
+        (`holds_topic`) and the things it points to or counts (鱼 of 此鱼, 光塔 of 有多少…的光塔), and holds
+        the quantities it states (连续31天) and its dates."""
         if missing_terms(self.critical, article, self.aliases, self.people, self.documents[source.source]):
             return False
-        if not self.holds_topic(source, article) or not all(self.holds_word(r, article) for r in self.referents):
+        if not self.holds_topic(source, article) or not all(self.holds_word(t, article) for t in self.things):
             return False
         if not all(states_quantity(q, article) for q in self.quantities):
             return False
@@ -150,7 +151,7 @@ def unsupported_terms(
     in_corpus: Callable[[str], bool] = lambda term: True,
 ) -> list[str]:
     """What the question states that no single source article holds together: its critical terms
-    (aliases the sources define count), its topic, what its demonstratives point to and the quantities
+    (aliases the sources define count), its topic, the things it points to or counts and the quantities
     it states (`article_holds`); [] when one article holds it all. The evidence check of the LLM backend."""
     grounds = Grounds.of("", standalone, sources, article_text, in_corpus, frozenset())
 
@@ -159,7 +160,7 @@ def unsupported_terms(
         missing = missing_terms(grounds.critical, article, grounds.aliases, grounds.people, document)
         if grounds.topic and grounds.topic not in missing and not (source and grounds.holds_topic(source, article)):
             missing.append(grounds.topic)
-        missing += [r for r in grounds.referents if not grounds.holds_word(r, article)]
+        missing += [t for t in grounds.things if not grounds.holds_word(t, article)]
         return missing + [q for q in grounds.quantities if not states_quantity(q, article)]
 
     articles = [(s, (s.title + "\n" + article_text(s)).lower()) for s in sources]

@@ -202,6 +202,23 @@ def asked_measure(question: str) -> set[str]:
     return measured
 
 
+def counted_thing(question: str) -> str:
+    """What a number question counts when it ends on it (光塔 of "有多少穆斯林统治时期的光塔？", 项目 of
+    "签约了多少个项目？"): the noun closing the question right after 多少/几, a measure word or a 的
+    that follows them; "" when there is none, or it is a unit (多少平方公里). An article that never
+    names the thing cannot say how many there are."""
+    words = [(w, f) for w, f in pos_words(question) if f != "x"]  # punctuation aside
+    amount = max((i for i, (w, _) in enumerate(words) if w in ("多少", "几")), default=-1)
+    if amount < 0 or amount + 1 >= len(words):
+        return ""
+    word, flag = words[-1]
+    before = words[-2][0] if len(words) >= 2 else ""
+    after_amount = len(words) - 1 == amount + 1 or words[-2][1] == "q" or before == "的"
+    if flag in _SUBJECT_FLAGS and len(word) >= 2 and word not in UNITS and after_amount:
+        return word
+    return ""
+
+
 def asked_unit(question: str) -> str:
     """The unit a number question counts in (多少岁 → 岁, 气温 → 度, 票价 → 元, 人数 → 人, 比例 → %), or ""."""
     direct = _ASKED_UNIT.search(question)
