@@ -626,3 +626,14 @@ def test_a_name_jieba_glues_a_modal_verb_to_is_still_a_name_the_article_must_hol
     assert not reply.refused and "肾小管" in reply.text and "翼尖" not in reply.text
     alone = answer_extractive(question, question, sources[:1], lambda s: wing, known.__contains__)
     assert alone.refused
+
+
+def test_a_surname_and_the_word_jieba_cuts_after_it_are_a_name_the_article_must_hold(ask):
+    """宋建成, cut 宋/建成, is a person: another man's degree does not answer for him."""
+    assert critical_terms("宋建成的硕士学位论文是什么？") == ["宋建成"]
+    assert critical_terms("五月艾分布在哪些地区？") == []  # 艾 ends a plant's name, it opens none
+    other = _source(1, "a", "1975年，他在美国明尼苏达州立大学取得硕士学位，论文研究工业教育。", title="陈明")
+    assert ask("宋建成的硕士学位论文是什么？", [other]).refused
+    own = _source(2, "b", "宋建成1988年取得硕士学位，硕士学位论文是《湘江航运史研究》。", title="宋建成")
+    answer = ask("宋建成的硕士学位论文是什么？", [other, own])
+    assert not answer.refused and "湘江航运史" in answer.text

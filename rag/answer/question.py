@@ -72,6 +72,7 @@ _DOCUMENT_WORDS = frozenset("标题 题目 大标题 报道 文章 本文 新闻
 _ABOUT = frozenset("对于 关于 至于".split())  # …but 对于X的关系，专家们… is about X
 _ADVERBIAL_ASKING = frozenset("为什么 为何 怎么 如何 怎样 请问".split())  # ask how or why, not what the subject is
 _NAME_FLAGS = PERSON_FLAGS | PLACE_FLAGS | {"nz", "eng"}
+_GIVEN_NAME_FLAGS = {"n", "nr", "nz", "ng", "v", "vg", "vn", "a", "ag"}  # 建成 (v), 巨峰 (nr): a given name
 _EXCLUSION = re.compile(r"除[^，,。；;]{1,40}?外")
 _DEMONSTRATIVES = ("此", "该")  # 此鱼, 该剧, 该机场: the thing named before
 _NOT_THINGS = frozenset("次时后外处前")  # 此次, 此时, 此后, 此外, 此处, 此前: a time, a place or a count
@@ -230,11 +231,17 @@ def asked_unit(question: str) -> str:
 def head_names(question: str) -> list[str]:
     """The names a question opens with, its topic (卡塞雷斯 in "卡塞雷斯的陆地面积是多大？", 吉斯 and 伯恩 in
     "2008年，吉斯伯恩大区…"): consecutive proper-name words, and a run of three or more single
-    characters jieba cannot join (an unknown name: 萱侬律), after an opening time phrase."""
+    characters jieba cannot join (an unknown name: 萱侬律), after an opening time phrase; a surname with
+    the word after it (宋建成, which jieba cuts 宋/建成)."""
     words = pos_words(question)
     i = 0
     while i < len(words) and words[i][1] in _OPENING_FLAGS:
         i += 1
+    opens_clause = i == 0 or words[i - 1][1] == "x"  # not 艾 of 五月艾
+    if opens_clause and i + 1 < len(words) and len(words[i][0]) == 1 and words[i][1] in PERSON_FLAGS:
+        given, flag = words[i + 1]
+        if len(given) <= 2 and flag in _GIVEN_NAME_FLAGS:  # 宋/建成: a surname and a given name jieba does not know
+            return [words[i][0] + given]
     names, unknown = [], ""
     while i < len(words) and (
         words[i][1] in _HEAD_NAME_FLAGS or (len(words[i][0]) == 1 and words[i][1] in _CHAR_FLAGS)
