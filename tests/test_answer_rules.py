@@ -239,6 +239,8 @@ def test_the_subject_a_question_asks_about_is_its_topic():
     assert topic("谁被部署在艾因扎拉区？") == ""
     assert topic("此鱼分布在哪些地区？") == ""  # a pronoun: the topic is in the conversation
     assert topic("是哪支志愿服务队进行的演练？") == ""
+    assert topic("白色的方格组成了什么？") == "方格"  # the colour modifies what the question is about
+    assert topic("报告的名称是什么？") == "报告"  # 名称 is what is asked
 
 
 def test_sources_that_never_name_the_topic_cannot_answer(ask):
@@ -253,6 +255,15 @@ def test_sources_that_never_name_the_topic_cannot_answer(ask):
     sources = [_source(1, "a", text)]
     assert unsupported_terms("牡蒿在什么季节开花？", sources, lambda s: s.text) == ["牡蒿"]  # the LLM's check
     assert unsupported_terms("玉山箭竹在什么季节开花？", sources, lambda s: s.text) == []
+
+
+def test_the_noun_a_common_word_modifies_is_what_the_question_is_about(ask):
+    """白色的方格 is about the squares: a team that changed to white uniforms does not answer it."""
+    team = _source(1, "a", "该组织由精锐学生组成，晋升后成员制服改为白色装扮。", title="组织")
+    assert ask("白色的方格组成了什么？", [team]).refused
+    board = _source(2, "b", "棋盘上白色的方格组成了一个十字图案。", title="棋盘")
+    answer = ask("白色的方格组成了什么？", [team, board])
+    assert not answer.refused and "十字图案" in answer.text
 
 
 def test_the_answers_own_article_must_name_the_topic(ask):

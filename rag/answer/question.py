@@ -279,7 +279,8 @@ def topic(question: str) -> str:
     佐敦 in "为什么到了1996年，佐敦谷南道必须停用？"): after a fronted clause (`_fronted`: a time, a 在…
     phrase, 为什么…) and an opening 为什么/怎么/请问, the first noun (or Latin word) of two or
     more characters, or the first two of a run of single characters jieba cannot join (an unknown name)
-    or of a long word it made up, which may run into the verb (符泳练水的时间…). "" when the
+    or of a long word it made up, which may run into the verb (符泳练水的时间…); the noun a common
+    word modifies when that subject does something (`_modified_head`: 白色的方格组成了什么). "" when the
     subject is what is asked (哪个机构…, 谁…), a pronoun (此鱼, 该剧), the document itself (标题中说…) or a
     verb (the question opens with what is done)."""
     clauses = re.split(r"[，,]", question)
@@ -288,6 +289,8 @@ def topic(question: str) -> str:
     i = 0
     while i < len(words) and (words[i][1] in _OPENING_FLAGS or words[i][0] in _ADVERBIAL_ASKING):
         i += 1
+    if head := _modified_head(words[i:]):
+        return head
     unknown = ""
     for word, flag in words[i:]:
         if len(word) == 1 and flag in _CHAR_FLAGS:
@@ -302,6 +305,18 @@ def topic(question: str) -> str:
             return word
         return word[:2]  # a word jieba made up, which may run into the verb
     return unknown[:2] if len(unknown) >= 2 else ""
+
+
+def _modified_head(words: tuple[tuple[str, str], ...]) -> str:
+    """The noun a common word modifies when a subject so built does something (方格 of "白色的方格组成了
+    什么？", 分值 of "不同的分值代表着什么意思？"): the subject is the 方格, not the colour. Not when 是/有
+    follows (报告的名称是什么: 名称 is what is asked), nor when a name modifies (软枝黄蝉的原生地)."""
+    if len(words) < 4:
+        return ""
+    (modifier, modifier_flag), (particle, _), (noun, noun_flag), (following, _) = words[:4]
+    common = modifier_flag in {"n", "a", "an"} and in_dictionary(modifier)
+    does = following not in _LISTING_VERBS and following != "为" and not QUESTION_WORD.match(following)
+    return noun if particle == "的" and common and noun_flag == "n" and len(noun) >= 2 and does else ""
 
 
 def _fronted(clause: str) -> bool:
