@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from rag.lexicon import NAME_FLAGS
 from rag.names import pos_words
-from rag.text import sentence_spans
+from rag.text import CLOSERS, SENTENCE_END, sentence_spans
 from rag.types import AnswerSentence, Citation, Source
 
 CITATION = re.compile(r"\s*(?:\[(\d+(?:\s*[,，、]\s*\d+)*)\]|【(\d+(?:\s*[,，、]\s*\d+)*)】)")
@@ -28,14 +28,23 @@ REFUSAL = "资料中没有找到相关信息"
 
 
 def cited(sentence: str, n: int) -> str:
-    """A source sentence with its citation [n] before the final punctuation (after a closing quote); a
+    """A source sentence with its citation [n] where `with_markers` puts it, ending with a full stop; a
     bracketed number of its own (证监许可[2018]1910号) is written 〔2018〕, so it cannot pass for a citation."""
     text = _BRACKETED_NUMBER.sub(r"〔\1〕", sentence.strip())
-    if text[-1] in "。！？；;!?":
-        return f"{text[:-1]}[{n}]{text[-1]}"
-    if text[-1] in '”’」』）)"' and len(text) > 1 and text[-2] in "。！？；;!?":
-        return f"{text}[{n}]"
-    return f"{text}[{n}]。"
+    ends = text[-1] in SENTENCE_END or (text[-1] in CLOSERS and len(text) > 1 and text[-2] in SENTENCE_END)
+    return with_markers(text, f"[{n}]") if ends else f"{text}[{n}]。"
+
+
+def marker_position(sentence: str) -> int:
+    """Where a sentence's citation markers stand in every face: before its final mark (…对接工作[1]。),
+    else at its end (after a closing quote: …。”[1])."""
+    return len(sentence) - 1 if sentence and sentence[-1] in SENTENCE_END else len(sentence)
+
+
+def with_markers(sentence: str, markers: str) -> str:
+    """The sentence with its citation markers at `marker_position`."""
+    at = marker_position(sentence)
+    return sentence[:at] + markers + sentence[at:]
 
 
 def strip_citations(text: str) -> str:

@@ -39,6 +39,12 @@ def test_search_stats_and_batch_as_json(page_index: NewsIndex, tmp_path: Path):
     assert "朱光耀" in json.loads(lines[0])["hits"][0]["text"]
 
 
+def test_ask_writes_each_citation_before_the_sentences_full_stop_as_the_api_does(page_index: NewsIndex):
+    result = newsqa("ask", "长沙海关关长是谁？", data_dir=page_index.settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "朱光耀[1]。" in result.stdout and "。[1]" not in result.stdout
+
+
 def test_ingest_remove_and_clear_errors(tmp_path: Path):
     data_dir = tmp_path / "data"
     empty = newsqa("search", "问题", data_dir=data_dir)

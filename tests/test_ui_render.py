@@ -54,9 +54,10 @@ def answer(**changes: object) -> Answer:
 def test_citations_link_to_their_card_and_unsupported_sentences_are_marked():
     html = answer_html(answer(), turn=3)
     assert '<a class="nq-cite" href="#nq-src-3-1" title="[1] 《刘越高率队赴省直相关部门对接工作》' in html
-    assert "<sup>[1]</sup></a>" in html
+    assert "<sup>[1]</sup></a>。" in html  # the marker before the full stop, as the answer text writes it
+    assert '<span class="nq-sentence">长沙海关将加强对接交流</span><a class="nq-cite"' in html
     assert (
-        '<span class="nq-sentence nq-unsupported" title="数字 2021 不在任何来源中">关长已于2021年退休。</span>' in html
+        '<span class="nq-sentence nq-unsupported" title="数字 2021 不在任何来源中">关长已于2021年退休</span>。' in html
     )
     assert "⚠ 数字 2021 不在任何来源中" in html
     assert '<div class="nq-notice">ℹ 大模型服务不可用</div>' in html

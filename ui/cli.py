@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eval.command import evaluate
+from rag.cite import with_markers
 from rag.errors import NewsqaError
 from rag.index import NewsIndex
 from rag.lexical import Filters
@@ -124,7 +125,8 @@ def print_answer(answer: Answer) -> None:
         out.print(f"[dim]（理解为 understood as：{answer.standalone_question}）[/]")
     for sentence in answer.sentences:
         style = "" if sentence.supported else "[red]⚠ "
-        out.print(f"{style}{sentence.text}{''.join(f'[{n}]' for n in sentence.cites)}", highlight=False)
+        markers = "".join(f"[{n}]" for n in sentence.cites)
+        out.print(f"{style}{with_markers(sentence.text, markers)}", highlight=False)
         for flag in sentence.flags:
             out.print(f"   [red]{flag}[/]")
     quotes = {c.n: c.quote for c in answer.citations}

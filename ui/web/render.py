@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from ingest.uploads import UploadedFile
+from rag.cite import marker_position
 from rag.types import Answer, AnswerSentence, Citation, Source
 
 SOURCES_PLACEHOLDER = (
@@ -73,12 +74,13 @@ def _sentence_html(turn: int, position: int, sentence: AnswerSentence, answer: A
     by_n = {s.n: s for s in answer.sources}
     quotes = {c.n: c for c in answer.citations if c.sentence == position}
     links = "".join(_cite_link(turn, n, by_n.get(n), quotes.get(n)) for n in sentence.cites)
-    text = escape(sentence.text)
+    at = marker_position(sentence.text)
+    text, end = escape(sentence.text[:at]), escape(sentence.text[at:])
     if sentence.supported and not sentence.flags:
-        return f'<span class="nq-sentence">{text}</span>{links}'
+        return f'<span class="nq-sentence">{text}</span>{links}{end}'
     notes = sentence.flags or ["没有来源支持这句话 (no source supports this sentence)"]
     return (
-        f'<span class="nq-sentence nq-unsupported" title="{escape(chr(10).join(notes))}">{text}</span>{links}'
+        f'<span class="nq-sentence nq-unsupported" title="{escape(chr(10).join(notes))}">{text}</span>{links}{end}'
         f'<span class="nq-flag">⚠ {escape("；".join(notes))}</span>'
     )
 
