@@ -301,6 +301,17 @@ def test_the_thing_a_number_question_counts_must_be_in_the_article(ask):
     assert not answer.refused and "3座" in answer.text
 
 
+def test_is_a_says_what_something_is_and_counts_nothing(ask):
+    """这是一个爱好和平的国家 does not answer how many countries took part."""
+    assert not satisfies_type("number", "这是一个爱好和平的国家。", "有多少个国家参加了和平会议？")
+    assert satisfies_type("number", "会期是一天。", "会期有多少天？")  # a span in days is a count
+    text = "旗手说，中国是一个爱好和平的国家。多国代表参加了和平会议的开幕式。"
+    assert ask("有多少个国家参加了和平会议？", [_source(1, "a", text)]).refused
+    counted = _source(2, "b", "共有36个国家参加了和平会议。")
+    answer = ask("有多少个国家参加了和平会议？", [_source(1, "a", text), counted])
+    assert not answer.refused and "36个" in answer.text
+
+
 def test_a_named_battle_must_be_in_the_article(ask):
     """A battle the question names (井手之战) is not answered with another battle of the same war."""
     assert "井手之战" in critical_terms("有田中井手之战是怎样一场战争？")

@@ -90,6 +90,7 @@ _CALENDAR = re.compile(  # dates and times, which do not answer "how many"
 _DATE_STAMP = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]")  # a day, not a span
 _ASKS_SPAN = re.compile(r"(?:多少|几)个?(?:年|月|日|天|号|小时|分钟)|多久")  # a span in calendar units: 2200年 answers
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
+_IS_A = re.compile(r"是一(?=[个种类位名座家项件条所只张本部])")  # 是一个, 是一种: "is a", not a count
 _COUNTED = re.compile(rf"{NUMBER}\s*(?:{'|'.join(sorted(map(re.escape, UNITS), key=len, reverse=True))})")
 _FORMED_UNITS = "|".join(sorted(map(re.escape, {*UNIT_FORMS, *UNITS, "个百分点"}), key=len, reverse=True))
 _ASKED_UNIT = re.compile(rf"(?:多少|几)(?:[十百千万亿]+)?({_FORMED_UNITS})")  # 多少亿美元 counts in 美元
@@ -433,6 +434,7 @@ def people_in(text: str) -> set[str]:
 def satisfies_type(kind: str, sentence: str, question: str = "") -> bool:
     """Whether a sentence has the kind of content a question type asks for, beyond what the question says."""
     if kind == "number":
+        sentence = _IS_A.sub("是", sentence)  # 这是一个爱好和平的国家 says what it is, it counts nothing
         unit = asked_unit(question)
         if unit:
             forms = UNIT_FORMS.get(unit, re.escape(unit))
