@@ -65,6 +65,13 @@ def _source(n: int, article_id: str, text: str, title: str = "", when: str = "20
     )
 
 
+def _refused_alone_answered_with(ask, question: str, wrong: Source, right: Source, expected: str) -> None:
+    """The question is refused from `wrong` alone, and answered with `expected` once `right` is there."""
+    assert ask(question, [wrong]).refused
+    answer = ask(question, [wrong, right])
+    assert not answer.refused and expected in answer.text
+
+
 @pytest.fixture(params=["rules", "model"])
 def ask(request, encode) -> Callable[[str, list[Source]], Extracted]:
     """One of the two extractive answerers, asked a question over sources written for the test."""
@@ -134,10 +141,8 @@ def test_a_city_the_paper_never_names_is_refused(ask):
     assert asks_place_name("大会第二阶段会议在哪个城市举行？") and asks_place_name("他来自哪个国家？")
     assert not asks_place_name("他在哪个会议上提出了倡议？") and not asks_place_name("她最初在哪里任职？")
     text = "外交部发言人14日宣布，国家主席将以视频方式向大会第二阶段高级别会议开幕式致辞。"
-    assert ask("大会第二阶段会议在哪个城市举行？", [_source(1, "a", text)]).refused
     held = _source(2, "b", "大会第二阶段会议于12月7日在加拿大蒙特利尔举行。")
-    answer = ask("大会第二阶段会议在哪个城市举行？", [_source(1, "a", text), held])
-    assert not answer.refused and "蒙特利尔" in answer.text
+    _refused_alone_answered_with(ask, "大会第二阶段会议在哪个城市举行？", _source(1, "a", text), held, "蒙特利尔")
 
 
 def test_a_quantity_the_question_states_must_be_in_the_article(ask):
@@ -260,10 +265,8 @@ def test_sources_that_never_name_the_topic_cannot_answer(ask):
 def test_the_noun_a_common_word_modifies_is_what_the_question_is_about(ask):
     """白色的方格 is about the squares: a team that changed to white uniforms does not answer it."""
     team = _source(1, "a", "该组织由精锐学生组成，晋升后成员制服改为白色装扮。", title="组织")
-    assert ask("白色的方格组成了什么？", [team]).refused
     board = _source(2, "b", "棋盘上白色的方格组成了一个十字图案。", title="棋盘")
-    answer = ask("白色的方格组成了什么？", [team, board])
-    assert not answer.refused and "十字图案" in answer.text
+    _refused_alone_answered_with(ask, "白色的方格组成了什么？", team, board, "十字图案")
 
 
 def test_the_answers_own_article_must_name_the_topic(ask):
@@ -282,11 +285,9 @@ def test_what_a_demonstrative_points_to_must_be_in_the_article(ask):
     assert referents("哪家航空公司首家在该机场运行？") == ["机场"]
     assert referents("此后他去了哪里？") == referents("此次会议在哪里召开？") == []
     shrub = _source(1, "a", "山茶是常绿灌木，分布于越南、老挝和中国大陆的浙江、江西。", title="山茶")
-    assert ask("此鱼分布在哪些地区？", [shrub]).refused
     assert unsupported_terms("此鱼分布在哪些地区？", [shrub], lambda s: s.text) == ["鱼"]  # the LLM's check
     carp = _source(2, "b", "鲤鱼是淡水鱼，分布于中国、日本、朝鲜和越南等地区。", title="鲤鱼")
-    answer = ask("此鱼分布在哪些地区？", [shrub, carp])
-    assert not answer.refused and "朝鲜" in answer.text
+    _refused_alone_answered_with(ask, "此鱼分布在哪些地区？", shrub, carp, "朝鲜")
 
 
 def test_the_thing_a_number_question_counts_must_be_in_the_article(ask):
@@ -295,21 +296,17 @@ def test_the_thing_a_number_question_counts_must_be_in_the_article(ask):
     assert counted_thing("大会现场签约了多少个项目？") == "项目"
     assert counted_thing("面积有多少平方公里？") == counted_thing("共有多少国家和运动员参赛？") == ""
     town = _source(1, "a", "该城在穆斯林统治时期建有清真寺，至今保存着2座罗马时期的桥梁。", title="小城")
-    assert ask("至今有多少穆斯林统治时期的光塔？", [town]).refused
     towers = _source(2, "b", "城中至今保留着3座穆斯林统治时期的光塔。", title="古城")
-    answer = ask("至今有多少穆斯林统治时期的光塔？", [town, towers])
-    assert not answer.refused and "3座" in answer.text
+    _refused_alone_answered_with(ask, "至今有多少穆斯林统治时期的光塔？", town, towers, "3座")
 
 
 def test_is_a_says_what_something_is_and_counts_nothing(ask):
     """这是一个爱好和平的国家 does not answer how many countries took part."""
     assert not satisfies_type("number", "这是一个爱好和平的国家。", "有多少个国家参加了和平会议？")
     assert satisfies_type("number", "会期是一天。", "会期有多少天？")  # a span in days is a count
-    text = "旗手说，中国是一个爱好和平的国家。多国代表参加了和平会议的开幕式。"
-    assert ask("有多少个国家参加了和平会议？", [_source(1, "a", text)]).refused
+    text = _source(1, "a", "旗手说，中国是一个爱好和平的国家。多国代表参加了和平会议的开幕式。")
     counted = _source(2, "b", "共有36个国家参加了和平会议。")
-    answer = ask("有多少个国家参加了和平会议？", [_source(1, "a", text), counted])
-    assert not answer.refused and "36个" in answer.text
+    _refused_alone_answered_with(ask, "有多少个国家参加了和平会议？", text, counted, "36个")
 
 
 def test_a_named_battle_must_be_in_the_article(ask):
@@ -655,7 +652,5 @@ def test_a_surname_and_the_word_jieba_cuts_after_it_are_a_name_the_article_must_
     assert critical_terms("宋建成的硕士学位论文是什么？") == ["宋建成"]
     assert critical_terms("五月艾分布在哪些地区？") == []  # 艾 ends a plant's name, it opens none
     other = _source(1, "a", "1975年，他在美国明尼苏达州立大学取得硕士学位，论文研究工业教育。", title="陈明")
-    assert ask("宋建成的硕士学位论文是什么？", [other]).refused
     own = _source(2, "b", "宋建成1988年取得硕士学位，硕士学位论文是《湘江航运史研究》。", title="宋建成")
-    answer = ask("宋建成的硕士学位论文是什么？", [other, own])
-    assert not answer.refused and "湘江航运史" in answer.text
+    _refused_alone_answered_with(ask, "宋建成的硕士学位论文是什么？", other, own, "湘江航运史")
