@@ -309,6 +309,13 @@ def test_is_a_says_what_something_is_and_counts_nothing(ask):
     _refused_alone_answered_with(ask, "有多少个国家参加了和平会议？", text, counted, "36个")
 
 
+def test_a_numeral_that_ends_the_word_before_it_is_no_part_of_the_amount(ask):
+    """唯一一个 is 唯一 and 一个: the short answer is 一个, not 一一个."""
+    only = _source(1, "a", "汤加是世界上唯一一个使用东十三区区时的国家。")
+    answer = ask("有多少个国家使用东十三区区时？", [only])
+    assert answer.short_answer == "一个"
+
+
 def test_a_named_battle_must_be_in_the_article(ask):
     """A battle the question names (井手之战) is not answered with another battle of the same war."""
     assert "井手之战" in critical_terms("有田中井手之战是怎样一场战争？")

@@ -3,6 +3,7 @@ with its unit, a date (resolved against the article's date), the whole list — 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -23,6 +24,14 @@ _CLAUSE_MARK = re.compile(r"[，,；;。！？!?：:（(“\"\s]")
 _BEFORE_TITLE = re.compile(r"^.*[与和同及向对由为是在]")  # 刘越高还与(…厅长): the words before a title's body
 _CALENDAR = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?|\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}[日号]")
 _AMOUNT = re.compile(rf"{NUMBER}\s*(?:[%％]|[\u4e00-\u9fff]{{0,1}}[元人岁度个项次家位名条年天倍吨米亿万])")
+
+
+def _own_amount(text: str, start: int, amount: str) -> str:
+    """The amount found at `start` without a first numeral jieba reads as the end of the word before it:
+    一个 of 唯一一个 (唯一/一个), not 一一个; 十五次 of 第十五次 stays whole."""
+    ends = set(itertools.accumulate(len(word) for word, _ in pos_words(text)))
+    rest = amount[1:]
+    return rest if start + 1 in ends and start not in ends and re.match(NUMBER, rest) else amount
 
 
 def lead(answered: list[tuple[str, str, Source]]) -> tuple[str, str]:
@@ -77,7 +86,8 @@ def short_span(question: str, sentence: str, today: date | None = None) -> tuple
         ]
         if amounts:
             best = max(amounts, key=lambda m: nearness(m.start()))  # the first of the nearest
-            return best.group(0), best.group(0)
+            amount = _own_amount(stripped, best.start(), best.group(0))
+            return amount, amount
     if kind == "role" or (kind == "who" and asks_identity(question)):  # a title stands before the name
         titled = next((t for name in sorted(people_in(question)) if (t := _title_before(name, text))), "")
         if titled:
